@@ -1,0 +1,44 @@
+"""Exceptions a user sees. Each carries where the problem is and how to fix it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MovieAgentError(Exception):
+    """Base class: the CLI prints these as one clear message and exits with code 2."""
+
+
+class InputError(MovieAgentError):
+    """Bad user input: a script, a character bank, a config file.
+
+    `path` and `line` point at the problem, `fix` says what to do about it.
+    """
+
+    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None, fix: str | None = None):
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.fix = fix
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
+        text = f"{where}{self.message}"
+        if self.fix:
+            text += f"\n  fix: {self.fix}"
+        return text
+
+
+class InputErrors(MovieAgentError):
+    """Several input problems found in one pass, reported together."""
+
+    def __init__(self, problems: list[InputError]):
+        self.problems = problems
+        super().__init__("\n".join(problem.describe() for problem in problems))
+
+
+class RenderError(MovieAgentError):
+    """A backend failed to produce a clip, a speech file or the final movie."""

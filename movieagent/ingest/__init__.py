@@ -1,0 +1,10 @@
+"""Ingest: script files and the character bank, loaded and checked before any planning.
+
+script, bank = check_inputs(script_path, bank_path, max_bytes=..., max_scenes=...)
+"""
+
+from movieagent.ingest.bank import load_bank
+from movieagent.ingest.script import load_script
+from movieagent.ingest.validate import check_inputs, validate
+
+__all__ = ["check_inputs", "load_bank", "load_script", "validate"]

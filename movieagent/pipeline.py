@@ -1,0 +1,183 @@
+"""make_movie(): script + character bank -> movie folder, stage by stage.
+
+    1. ingest     script and bank loaded and checked together (every problem reported at once)
+    2. plan       the planning graph (director, location manager, screenwriter, storyboard artist, review)
+    3. speech     one WAV per line through the speech backend
+    4. timeline   shots stretched to the real speech, in whole frames
+    5. render     one clip per shot through the job runner and the video backend (cached by content)
+    6. subtitles  movie.srt from the speech timings
+    7. mix        dialogue + ducked music bed, loudness-normalised
+    8. assemble   movie.mp4, then storyboard.png
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from movieagent.assemble import assemble_movie
+from movieagent.audio import MixReport, mix_audio
+from movieagent.backends import load_backend
+from movieagent.config import Settings
+from movieagent.ingest import check_inputs
+from movieagent.jobs import build_jobs
+from movieagent.planning import plan_movie
+from movieagent.progress import StageProgress
+from movieagent.render import render_clips
+from movieagent.schema import CharacterBank, Plan, Script
+from movieagent.speech import speak_lines
+from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
+from movieagent.subtitles import build_subtitles, write_subtitles
+from movieagent.timeline import build_timeline
+from movieagent.workspace import Workspace, write_text_atomic
+
+log = logging.getLogger("movieagent")
+
+Stage = Literal["plan", "speech", "render", "assemble"]
+
+
+class MovieResult(BaseModel):
+    outdir: Path
+    plan: Path
+    movie: Path | None = None
+    subtitles: Path | None = None
+    storyboard: Path | None = None
+    duration_s: float = 0.0
+    shots: int = 0
+    clips_rendered: int = 0
+    clips_cached: int = 0
+    audio: MixReport | None = None
+    stage_seconds: dict[str, float] = {}
+
+
+def make_movie(
+    script: Path,
+    characters: Path,
+    outdir: Path,
+    settings: Settings,
+    *,
+    plan_file: Path | None = None,
+    stop_after: Stage | None = None,
+) -> MovieResult:
+    """Makes the movie in `outdir`. Re-running into the same folder redoes only what changed.
+
+    `plan_file` renders an edited plan.json instead of planning again; `stop_after` ends after a stage.
+    """
+    workspace = Workspace(Path(outdir))
+    timer = _StageTimer()
+    # Inputs are checked before anything but the log is written, so bad input leaves no half-made folder.
+    with _log_to(workspace), StageProgress(settings.progress) as progress:
+        with timer("ingest"):
+            loaded_script, bank = check_inputs(
+                Path(script),
+                Path(characters),
+                max_bytes=settings.planning.max_script_bytes,
+                max_scenes=settings.planning.max_scenes,
+            )
+            log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(loaded_script.scenes), characters, len(bank.characters))
+
+        with timer("plan"), progress.stage("plan", 1):
+            plan = Plan.model_validate_json(Path(plan_file).read_text(encoding="utf-8")) if plan_file else make_plan(loaded_script, bank, settings, workspace)
+            write_text_atomic(workspace.plan, plan.model_dump_json(indent=2))
+        result = MovieResult(outdir=workspace.root, plan=workspace.plan, shots=len(plan.shots()))
+        if stop_after == "plan":
+            return result.model_copy(update={"stage_seconds": timer.seconds})
+
+        with timer("speech"), progress.stage("speech", len(plan.lines())) as advance:
+            speech_backend = load_backend("speech", settings.speech.backend)
+            spoken = speak_lines(plan, bank, speech_backend, settings.speech.backend, workspace, advance)
+        with timer("timeline"):
+            timeline = build_timeline(plan, spoken, settings.speech, settings.video.fps)
+            write_text_atomic(workspace.root / "timeline.json", timeline.model_dump_json(indent=2))
+        if stop_after == "speech":
+            return result.model_copy(update={"stage_seconds": timer.seconds})
+
+        with timer("render"), progress.stage("render", len(timeline.shots)) as advance:
+            jobs = build_jobs(plan, timeline, bank, settings.video, settings.render, workspace)
+            runner = load_backend("runner", settings.render.runner)
+            clips = render_clips(jobs, runner, settings.render.video, workspace, advance)
+        rendered = sum(not clip.cached for clip in clips)
+        log.info("render: %d clips rendered, %d reused", rendered, len(clips) - rendered)
+        if stop_after == "render":
+            return result.model_copy(update={"stage_seconds": timer.seconds, "clips_rendered": rendered, "clips_cached": len(clips) - rendered})
+
+        with timer("subtitles"):
+            write_subtitles(build_subtitles(timeline, settings.subtitles), workspace.subtitles)
+        with timer("mix"), progress.stage("mix", 1):
+            mix = mix_audio(timeline, settings.audio, workspace.mix, seed=sum(shot.seed for shot in plan.shots()) % 2**32)
+            log.info("mix: %.1f LUFS, true peak %.1f dBTP", mix.integrated_lufs, mix.true_peak_dbtp)
+        with timer("assemble"), progress.stage("assemble", 2) as advance:
+            movie = assemble_movie(clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title)
+            advance(1)
+            write_storyboard(_storyboard_frames(plan, clips), workspace.storyboard, title=plan.title)
+        log.info("wrote %s (%.1f s)", movie, timeline.duration_s())
+
+    return result.model_copy(
+        update={
+            "movie": movie,
+            "subtitles": workspace.subtitles,
+            "storyboard": workspace.storyboard,
+            "duration_s": timeline.duration_s(),
+            "clips_rendered": rendered,
+            "clips_cached": len(clips) - rendered,
+            "audio": mix,
+            "stage_seconds": timer.seconds,
+        }
+    )
+
+
+def make_plan(script: Script, bank: CharacterBank, settings: Settings, workspace: Workspace) -> Plan:
+    """Runs the planning graph with the configured crew, checkpointed in the output folder."""
+    crew = load_backend("crew", settings.planning.crew)
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    return plan_movie(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints)
+
+
+def _storyboard_frames(plan: Plan, clips: list) -> list[StoryboardFrame]:
+    frames = []
+    for number, (shot, clip) in enumerate(zip(plan.shots(), clips, strict=True), start=1):
+        who = ", ".join(member.character_id.upper() for member in shot.characters)
+        first_words = shot.lines[0].text if shot.lines else shot.action
+        caption = f"{shot.size.value.replace('_', ' ')}  {shot.movement.value.replace('_', ' ')}  {who}\n{first_words}"
+        frames.append(StoryboardFrame(image=frame_from_clip(clip.path), number=number, caption=caption))
+    return frames
+
+
+class _StageTimer:
+    """Wall time per stage, for the benchmark and the log."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - started, 3)
+
+
+@contextlib.contextmanager
+def _log_to(workspace: Workspace) -> Iterator[None]:
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(workspace.log, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    previous_level = log.level
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    except Exception as error:
+        log.error("%s", error)
+        raise
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(previous_level)
+        handler.close()

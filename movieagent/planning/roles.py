@@ -1,0 +1,64 @@
+"""Role cards (agents/<role>.yaml) and prompt templates (prompts/<role>.md) for the planning crew.
+
+The cards say what each role is for; the graph logs a role's goal when it starts work, and the
+LLM crews send the prompt templates. Both are read from the installed data folders, or from a
+folder the user passes to override them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import Field, ValidationError
+
+from movieagent.errors import InputError
+from movieagent.resources import resource_dir
+from movieagent.schema import Model
+
+ROLES = ("director", "location_manager", "screenwriter", "storyboard_artist")
+
+
+class RoleCard(Model):
+    role: str
+    goal: str
+    inputs: list[str] = Field(description="What the role is given")
+    output: str = Field(description="Name of the model the role answers with (movieagent.planning.crew or schema)")
+    notes: list[str] = []
+
+
+def load_role_card(name: str, folder: Path | None = None) -> RoleCard:
+    """`name` is a role such as 'director'; `folder` replaces the installed agents/ folder."""
+    path = _role_file(name, folder or resource_dir("agents"), ".yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return RoleCard.model_validate(data)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(
+            f"role card is not valid YAML: {getattr(error, 'problem', error)}",
+            path=path,
+            line=mark.line + 1 if mark else None,
+            fix="fix the YAML syntax at that line",
+        ) from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InputError(
+            f"role card field '{'.'.join(map(str, first['loc']))}': {first['msg']}",
+            path=path,
+            fix="a role card needs role, goal, inputs, output and optional notes (see agents/director.yaml)",
+        ) from None
+
+
+def load_prompt(name: str, folder: Path | None = None) -> str:
+    """The prompt template for a role: a '# System' and a '# User' section with {placeholders}."""
+    return _role_file(name, folder or resource_dir("prompts"), ".md").read_text(encoding="utf-8")
+
+
+def _role_file(name: str, folder: Path, suffix: str) -> Path:
+    path = Path(folder) / f"{name}{suffix}"
+    if not path.is_file():
+        raise InputError(
+            f"no {suffix} file for role '{name}'", path=path, fix=f"add {path.name} or use one of: {', '.join(ROLES)}"
+        )
+    return path

@@ -1,0 +1,15 @@
+"""Where the data folders (agents/, prompts/, configs/) are: inside the installed wheel, or the source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """`name` is 'agents', 'prompts' or 'configs'. A wheel carries them in movieagent/resources/, a checkout at its top."""
+    for candidate in (_PACKAGE / "resources" / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"movieagent data folder '{name}' is missing from this installation; reinstall movieagent")

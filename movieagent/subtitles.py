@@ -1,0 +1,205 @@
+"""Stage: speech timings -> subtitle cues (SRT), broadcast style.
+
+Each spoken line becomes one or more cues. A cue holds at most `max_lines` lines of at most
+`max_chars_per_line` characters, starts exactly when its words are spoken, lasts between
+`min_duration_s` and `max_duration_s`, and stays up long enough to be read at `max_chars_per_second`
+where the silence after it allows; consecutive cues never overlap and are separated by CUE_GAP_MS.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pysrt
+
+from movieagent.config import SubtitleSettings
+from movieagent.schema import LineTiming, Timeline
+from movieagent.workspace import atomic_path
+
+# Two frames at 25 fps: the usual minimum gap between cues, so the eye notices that the text changed.
+CUE_GAP_MS = 80
+
+# How good a place is to end a cue or a subtitle line: after a sentence, after a clause, or between words.
+SENTENCE, CLAUSE, WORD = 0, 1, 2
+_CLOSERS = re.escape("\"'”’»)]")
+_SENTENCE_END = re.compile(rf"[.!?…。！？][{_CLOSERS}]*$")
+_CLAUSE_END = re.compile(rf"([,;:，、；：]|--|[—–-])[{_CLOSERS}]*$")
+
+# Costs for choosing where a long line is cut into cues (units: one extra cue = 1).
+_CUE_BREAK_COST = {SENTENCE: 0.0, CLAUSE: 0.4, WORD: 1.5}
+_SHORT_CUE_COST = 2.0  # a cue shorter than the minimum duration that cannot be lengthened mid-line
+_FULLNESS_COST = 0.5  # times (characters / capacity)^2: prefers cues of similar length
+# Bonus for ending a subtitle line after punctuation, in squared characters of imbalance between lines.
+_LINE_BREAK_BONUS = {SENTENCE: 288, CLAUSE: 162, WORD: 0}
+
+
+@dataclass(frozen=True)
+class _Cue:
+    start_ms: int
+    speech_end_ms: int
+    lines: list[str]
+
+
+def build_subtitles(timeline: Timeline, settings: SubtitleSettings) -> pysrt.SubRipFile:
+    """One or more cues per spoken line, timed to the speech, in movie order."""
+    # 1. cut every line into cue-sized pieces, each timed to its share of the speech
+    cues = [cue for line in sorted(timeline.lines(), key=lambda line: line.start_s) for cue in _line_cues(line, settings)]
+
+    # 2. time the cues: long enough to read, never into the next cue nor past the end of the movie
+    movie_end_ms = round(timeline.duration_s() * 1000)
+    subtitles = pysrt.SubRipFile()
+    for index, cue in enumerate(cues):
+        next_start_ms = cues[index + 1].start_ms if index + 1 < len(cues) else movie_end_ms + CUE_GAP_MS
+        end_ms = _end_ms(cue, next_start_ms, settings)
+        subtitles.append(
+            pysrt.SubRipItem(
+                index=index + 1,
+                start=pysrt.SubRipTime(milliseconds=cue.start_ms),
+                end=pysrt.SubRipTime(milliseconds=end_ms),
+                text="\n".join(cue.lines),
+            )
+        )
+    return subtitles
+
+
+def write_subtitles(subtitles: pysrt.SubRipFile, output: Path) -> None:
+    with atomic_path(output) as temporary:
+        subtitles.save(str(temporary), encoding="utf-8")
+
+
+def _end_ms(cue: _Cue, next_start_ms: int, settings: SubtitleSettings) -> int:
+    characters = len(" ".join(cue.lines))  # spaces count, as they do for readers
+    # Whole milliseconds, rounded so that the limits hold in the written file.
+    reading_ms = math.ceil(1000 * characters / settings.max_chars_per_second)
+    wanted = max(cue.speech_end_ms, cue.start_ms + math.ceil(1000 * settings.min_duration_s), cue.start_ms + reading_ms)
+    wanted = min(wanted, cue.start_ms + math.floor(1000 * settings.max_duration_s))
+    latest = next_start_ms - CUE_GAP_MS
+    if latest <= cue.start_ms:
+        # The next cue follows too closely for a gap: end where it starts rather than overlap it.
+        latest = next_start_ms
+    return min(wanted, latest)
+
+
+def _line_cues(line: LineTiming, settings: SubtitleSettings) -> list[_Cue]:
+    """Splits one spoken line into cues at the best sentence/clause/word boundaries; time follows characters."""
+    words = _words(line.text, settings.max_chars_per_line)
+    if not words:
+        return []
+    start_ms = round(line.start_s * 1000)
+    end_ms = max(start_ms, round(line.end_s * 1000))
+    pieces = _split_into_cues(words, (end_ms - start_ms) / 1000, settings)
+
+    # Where each piece starts and ends in the line's text (words joined by single spaces) sets its time.
+    total_chars = len(" ".join(words))
+    cues, offset = [], 0
+    for first, last in pieces:
+        piece_chars = len(" ".join(words[first:last]))
+        piece_start = start_ms + round((end_ms - start_ms) * offset / total_chars)
+        piece_end = end_ms if last == len(words) else start_ms + round((end_ms - start_ms) * (offset + piece_chars) / total_chars)
+        cues.append(_Cue(piece_start, piece_end, _break_lines(words[first:last], settings)))
+        offset += piece_chars + 1
+    return cues
+
+
+def _words(text: str, max_chars: int) -> list[str]:
+    """Words of the text (control characters dropped); a word longer than a subtitle line is cut into line-sized pieces."""
+    normalized = unicodedata.normalize("NFC", text)
+    printable = "".join(char for char in normalized if char.isspace() or unicodedata.category(char) != "Cc")
+    words = printable.split()
+    return [word[index : index + max_chars] for word in words for index in range(0, len(word), max_chars)]
+
+
+def _boundary(word: str) -> int:
+    if _SENTENCE_END.search(word):
+        return SENTENCE
+    if _CLAUSE_END.search(word):
+        return CLAUSE
+    return WORD
+
+
+def _split_into_cues(words: list[str], duration_s: float, settings: SubtitleSettings) -> list[tuple[int, int]]:
+    """Cheapest cut of the words into cues (dynamic programming over word boundaries): [(first, end), ...]."""
+    count = len(words)
+    capacity = settings.max_chars_per_line * settings.max_lines
+    total_chars = len(" ".join(words))
+    best_cost = [0.0] + [math.inf] * count
+    best_start = [0] * (count + 1)
+    for first in range(count):
+        if best_cost[first] == math.inf:
+            continue
+        chars = -1
+        for end in range(first + 1, count + 1):
+            chars += len(words[end - 1]) + 1
+            if chars > capacity or not _fits(words[first:end], settings):
+                break
+            share_s = duration_s * chars / total_chars
+            if share_s > settings.max_duration_s and end - first > 1:
+                break
+            cost = 1 + _FULLNESS_COST * (chars / capacity) ** 2
+            if end < count:
+                cost += _CUE_BREAK_COST[_boundary(words[end - 1])]
+            if share_s < settings.min_duration_s and not (first == 0 and end == count):
+                cost += _SHORT_CUE_COST
+            if best_cost[first] + cost < best_cost[end]:
+                best_cost[end], best_start[end] = best_cost[first] + cost, first
+    pieces, end = [], count
+    while end > 0:
+        pieces.append((best_start[end], end))
+        end = best_start[end]
+    return pieces[::-1]
+
+
+def _fits(words: list[str], settings: SubtitleSettings) -> bool:
+    """Whether the words fill at most max_lines lines (greedy filling uses the fewest lines)."""
+    lines, width = 1, -1
+    for word in words:
+        if width + 1 + len(word) <= settings.max_chars_per_line:
+            width += 1 + len(word)
+        else:
+            lines, width = lines + 1, len(word)
+    return lines <= settings.max_lines
+
+
+def _break_lines(words: list[str], settings: SubtitleSettings) -> list[str]:
+    """Fewest lines that fit; among those, lines of balanced length that end after punctuation."""
+    text = " ".join(words)
+    if len(text) <= settings.max_chars_per_line:
+        return [text]
+    # Every word fits a line on its own (see _words), so this ends at len(words) lines at the latest.
+    line_count = 2
+    while (layout := _balanced_layout(words, line_count, settings.max_chars_per_line)) is None:
+        line_count += 1
+    return layout
+
+
+def _balanced_layout(words: list[str], line_count: int, max_chars: int) -> list[str] | None:
+    target = len(" ".join(words)) / line_count
+    # best[k][i]: (cost, previous break) of laying out the first i words on k lines.
+    best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}] + [{} for _ in range(line_count)]
+    for lines_so_far in range(line_count):
+        for start, (cost_so_far, _) in best[lines_so_far].items():
+            width = -1
+            for end in range(start + 1, len(words) + 1):
+                width += len(words[end - 1]) + 1
+                if width > max_chars:
+                    break
+                is_last_line = lines_so_far + 1 == line_count
+                if is_last_line and end != len(words):
+                    continue
+                cost = cost_so_far + (width - target) ** 2
+                if not is_last_line:
+                    cost -= _LINE_BREAK_BONUS[_boundary(words[end - 1])]
+                if end not in best[lines_so_far + 1] or cost < best[lines_so_far + 1][end][0]:
+                    best[lines_so_far + 1][end] = (cost, start)
+    if len(words) not in best[line_count]:
+        return None
+    lines, end = [], len(words)
+    for lines_left in range(line_count, 0, -1):
+        start = best[lines_left][end][1]
+        lines.append(" ".join(words[start:end]))
+        end = start
+    return lines[::-1]

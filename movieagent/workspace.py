@@ -1,0 +1,100 @@
+"""The output folder: predictable file names, atomic writes.
+
+OUTDIR/
+  plan.json, movie.mp4, movie.srt, storyboard.png, log.txt
+  clips/shot_0001_<shot-id>.mp4     one per shot, numbered in plan order
+  speech/<line-id>.wav              one per spoken line
+  cache/                            cache keys of finished work
+  planning.sqlite                   LangGraph checkpoints
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def plan(self) -> Path:
+        return self.root / "plan.json"
+
+    @property
+    def movie(self) -> Path:
+        return self.root / "movie.mp4"
+
+    @property
+    def subtitles(self) -> Path:
+        return self.root / "movie.srt"
+
+    @property
+    def storyboard(self) -> Path:
+        return self.root / "storyboard.png"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "log.txt"
+
+    @property
+    def mix(self) -> Path:
+        return self.root / "audio" / "mix.wav"
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.root / "planning.sqlite"
+
+    @property
+    def clips(self) -> Path:
+        return self.root / "clips"
+
+    @property
+    def speech(self) -> Path:
+        return self.root / "speech"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    def clip(self, index: int, shot_id: str) -> Path:
+        # Zero-padded so that string order equals plan order for people browsing the folder.
+        return self.clips / f"shot_{index:04d}_{shot_id}.mp4"
+
+    def line_audio(self, line_id: str) -> Path:
+        return self.speech / f"{line_id}.wav"
+
+
+@contextlib.contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """Yields a temporary path beside `final`; renames it into place only if the block succeeds.
+
+    The temporary name keeps the suffix so tools that guess the format from it (ffmpeg) still work.
+    """
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".partial{final.suffix}", dir=final.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        # mkstemp creates owner-only files; outputs are meant to be shared like any other file.
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_text_atomic(final: Path, text: str) -> None:
+    with atomic_path(final) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_bytes_atomic(final: Path, data: bytes) -> None:
+    with atomic_path(final) as temporary:
+        temporary.write_bytes(data)

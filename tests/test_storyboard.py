@@ -1,0 +1,126 @@
+"""The storyboard sheet and frame grabbing from clips: real PNGs and real MP4s, judged by their pixels."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from movieagent.errors import RenderError
+from movieagent.media import ffmpeg_exe
+from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
+
+COLOURS = [
+    (220, 40, 40),
+    (40, 180, 60),
+    (40, 80, 220),
+    (230, 200, 30),
+    (160, 60, 200),
+    (30, 200, 200),
+    (240, 130, 20),
+    (120, 120, 40),
+    (200, 90, 140),
+]
+
+
+def solid_frames(count: int) -> list[StoryboardFrame]:
+    return [
+        StoryboardFrame(image=Image.new("RGB", (160, 90), COLOURS[index]), number=index + 1,
+                        caption=f"MS  BRICK, STEEL\nLine {index + 1}: " + "a rather long line of dialogue " * 4)
+        for index in range(count)
+    ]  # fmt: skip
+
+
+def sheet_of(tmp_path: Path, frames: list[StoryboardFrame], name: str = "board.png", **options) -> np.ndarray:
+    output = tmp_path / name
+    write_storyboard(frames, output, title="The Test Picture", **options)
+    with Image.open(output) as image:
+        assert image.format == "PNG"
+        return np.asarray(image.convert("RGB")).astype(int)
+
+
+def colour_positions(sheet: np.ndarray) -> list[tuple[float, float, int]]:
+    """(centre y, centre x, area) of each test colour's pixels on the sheet, in frame order."""
+    positions = []
+    for colour in COLOURS:
+        ys, xs = np.nonzero(np.abs(sheet - np.asarray(colour)).sum(axis=2) < 12)
+        positions.append((ys.mean(), xs.mean(), len(ys)) if len(ys) else (np.nan, np.nan, 0))
+    return positions
+
+
+def test_sheet_grows_with_the_number_of_shots(tmp_path):
+    small, large = sheet_of(tmp_path, solid_frames(2), "small.png"), sheet_of(tmp_path, solid_frames(9), "large.png")
+    assert large.shape[0] > small.shape[0] and large.shape[1] > small.shape[1]
+    assert sheet_of(tmp_path, solid_frames(9), "narrow.png", columns=2).shape[0] > large.shape[0]
+
+
+def test_thumbnails_are_in_order_left_to_right_then_down(tmp_path):
+    sheet = sheet_of(tmp_path, solid_frames(7), columns=3)
+    positions = colour_positions(sheet)[:7]
+    assert all(area > 250 * 130 for _, _, area in positions)  # about 320 px wide thumbnails
+    rows = [round(y) for y, _, _ in positions]
+    assert rows[0] == rows[1] == rows[2] < rows[3] == rows[4] == rows[5] < rows[6]
+    assert positions[0][1] < positions[1][1] < positions[2][1]
+    assert abs(positions[6][1] - positions[0][1]) < 1
+
+
+def test_captions_are_written_under_each_thumbnail(tmp_path):
+    sheet = sheet_of(tmp_path, solid_frames(3))
+    paper = sheet[-2, -2]
+    for y, x, area in colour_positions(sheet)[:3]:
+        half_height, half_width = area / 320 / 2, 160
+        caption = sheet[round(y + half_height + 8) : round(y + half_height + 70), round(x - half_width) : round(x + half_width)]
+        inked = (np.abs(caption - paper).sum(axis=2) > 120).sum()
+        assert inked > 300
+
+
+def test_title_bar_is_dark_with_light_text(tmp_path):
+    bar = sheet_of(tmp_path, solid_frames(2))[:60]
+    assert np.median(bar) < 60
+    assert (bar.min(axis=2) > 200).sum() > 200
+
+
+def test_frames_can_be_image_files(tmp_path):
+    Image.new("RGB", (64, 36), COLOURS[1]).save(tmp_path / "frame.png")
+    sheet = sheet_of(tmp_path, [StoryboardFrame(image=tmp_path / "frame.png", number=1, caption="WS\nA field.")])
+    assert colour_positions(sheet)[1][2] > 250 * 130
+
+
+def test_no_frames_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="at least one frame"):
+        write_storyboard([], tmp_path / "board.png", title="Empty")
+    assert not (tmp_path / "board.png").exists()
+
+
+def two_colour_clip(tmp_path: Path) -> Path:
+    """One second of red, then one second of blue, 64x48 at 10 fps."""
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+         "-f", "lavfi", "-i", "color=c=red:s=64x48:r=10:d=1", "-f", "lavfi", "-i", "color=c=blue:s=64x48:r=10:d=1",
+         "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)],
+        check=True,
+    )  # fmt: skip
+    return clip
+
+
+def test_frame_from_clip_seeks_to_the_fraction(tmp_path):
+    clip = two_colour_clip(tmp_path)
+    early, late, end = (np.asarray(frame_from_clip(clip, fraction)).astype(int) for fraction in (0.25, 0.75, 1.0))
+    assert early.shape == (48, 64, 3)
+    assert early[..., 0].mean() > 200 and early[..., 2].mean() < 60
+    assert late[..., 2].mean() > 200 and late[..., 0].mean() < 60
+    assert end[..., 2].mean() > 200  # the very end still yields a frame
+    given = np.asarray(frame_from_clip(clip, 0.5, duration_s=0.4)).astype(int)
+    assert given[..., 0].mean() > 200  # a caller's duration is trusted: 0.2 s is still red
+
+
+def test_frame_from_clip_reports_bad_files(tmp_path):
+    with pytest.raises(RenderError, match="clip not found"):
+        frame_from_clip(tmp_path / "missing.mp4")
+    (tmp_path / "junk.mp4").write_bytes(b"no video here")
+    with pytest.raises(RenderError, match="junk.mp4"):
+        frame_from_clip(tmp_path / "junk.mp4")
