@@ -28,7 +28,7 @@ console = Console(stderr=True)
 
 ScriptArg = Annotated[Path, typer.Argument(help="Fountain screenplay (.fountain), prose synopsis (.md/.txt) or MovieAgent script_synopsis.json")]
 CharactersOpt = Annotated[Path, typer.Option("--characters", "-b", help="Character bank folder (one folder per character)")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML settings profile, e.g. configs/default.yaml")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML settings profile, or a shipped one by name: default, preview-fast, preview-hd")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; re-running into it redoes only what changed")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars")]
 

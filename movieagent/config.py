@@ -120,11 +120,26 @@ def load_settings(profile: Path | None = None, **overrides: Any) -> Settings:
     return settings
 
 
+def find_profile(name_or_path: Path) -> Path:
+    """A profile file, or the name of one shipped in configs/ ('preview-hd' -> configs/preview-hd.yaml)."""
+    path = Path(name_or_path)
+    if path.exists() or path.parent != Path("."):
+        return path
+    from movieagent.resources import resource_dir
+
+    shipped = resource_dir("configs") / path.with_suffix(".yaml").name
+    return shipped if shipped.exists() else path
+
+
 def _read_profile(path: Path) -> dict[str, Any]:
+    path = find_profile(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError("config profile not found", path=path, fix="pass an existing YAML file to -c, e.g. configs/default.yaml") from None
+        from movieagent.resources import resource_dir
+
+        shipped = ", ".join(sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml")))
+        raise InputError("config profile not found", path=path, fix=f"pass a YAML file to -c, or a shipped profile: {shipped}") from None
     except UnicodeDecodeError:
         raise InputError("config profile is not UTF-8 text", path=path, fix="save the profile as UTF-8") from None
     except yaml.YAMLError as error:

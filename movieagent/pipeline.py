@@ -30,7 +30,7 @@ from movieagent.jobs import build_jobs
 from movieagent.planning import plan_movie
 from movieagent.progress import StageProgress
 from movieagent.render import render_clips
-from movieagent.schema import CharacterBank, Plan, Script
+from movieagent.schema import CharacterBank, ClipResult, Plan, Script, Timeline
 from movieagent.speech import speak_lines
 from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
 from movieagent.subtitles import build_subtitles, write_subtitles
@@ -115,7 +115,7 @@ def make_movie(
         with timer("assemble"), progress.stage("assemble", 2) as advance:
             movie = assemble_movie(clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title)
             advance(1)
-            write_storyboard(_storyboard_frames(plan, clips), workspace.storyboard, title=plan.title)
+            write_storyboard(_storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
         log.info("wrote %s (%.1f s)", movie, timeline.duration_s())
 
     return result.model_copy(
@@ -139,13 +139,15 @@ def make_plan(script: Script, bank: CharacterBank, settings: Settings, workspace
     return plan_movie(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints)
 
 
-def _storyboard_frames(plan: Plan, clips: list) -> list[StoryboardFrame]:
+def _storyboard_frames(plan: Plan, timeline: Timeline, clips: list[ClipResult]) -> list[StoryboardFrame]:
+    names = {member.id: member.name.split()[0] for member in plan.cast}
     frames = []
-    for number, (shot, clip) in enumerate(zip(plan.shots(), clips, strict=True), start=1):
-        who = ", ".join(member.character_id.upper() for member in shot.characters)
+    for shot, timing, clip in zip(plan.shots(), timeline.shots, clips, strict=True):
+        who = ", ".join(names.get(placed.character_id, placed.character_id) for placed in shot.characters)
+        framing = f"{shot.size.value} {shot.movement.value}".replace("_", " ")
         first_words = shot.lines[0].text if shot.lines else shot.action
-        caption = f"{shot.size.value.replace('_', ' ')}  {shot.movement.value.replace('_', ' ')}  {who}\n{first_words}"
-        frames.append(StoryboardFrame(image=frame_from_clip(clip.path), number=number, caption=caption))
+        image = frame_from_clip(clip.path, duration_s=timing.duration_s)
+        frames.append(StoryboardFrame(image=image, number=timing.index, caption=f"{framing}  {who}\n{first_words}"))
     return frames
 
 

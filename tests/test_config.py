@@ -43,9 +43,14 @@ def test_unknown_or_invalid_setting_is_an_input_error(tmp_path):
         load_settings(profile)
 
 
-def test_missing_profile_says_so(tmp_path):
-    with pytest.raises(InputError, match="not found"):
+def test_missing_profile_says_so_and_lists_shipped_ones(tmp_path):
+    with pytest.raises(InputError, match="not found") as caught:
         load_settings(tmp_path / "nope.yaml")
+    assert "preview-hd" in str(caught.value)
+
+
+def test_shipped_profiles_load_by_name():
+    assert load_settings(Path("preview-hd")).video.width == 1280
 
 
 def test_backends_are_found_by_file_name_and_validate_their_options():

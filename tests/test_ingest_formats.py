@@ -177,7 +177,7 @@ def test_size_limit_names_the_setting(tmp_path):
 
 def test_too_many_scenes_is_refused_and_1500_load_quickly(tmp_path):
     error = refusal(write(tmp_path / "huge.fountain", fountain_scenes(3000)), max_scenes=2000)
-    assert "3000 scenes" in error.message and "2000" in error.message and "planning.max_scenes" in error.fix
+    assert "3000 scene" in error.message and "2000" in error.message and "planning.max_scenes" in error.fix
 
     started = time.perf_counter()
     script = load_script(write(tmp_path / "long.fountain", fountain_scenes(1500)), max_scenes=2000)

@@ -5,6 +5,7 @@ Each worker process builds the video backend once (models stay loaded between sh
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -60,12 +61,22 @@ class Backend:
                 results[job.shot_id] = _render(backend, job, workdir)
                 on_done(results[job.shot_id])
         else:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(video,)) as pool:
+            # spawn, not fork: the parent runs progress-bar threads, and forking a threaded process can deadlock.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(video,)) as pool:
                 futures: set[Future[ClipResult]] = {pool.submit(_render_in_worker, job, workdir) for job in jobs}
-                while futures:
-                    done, futures = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        result = future.result()
-                        results[result.shot_id] = result
-                        on_done(result)
+                try:
+                    while futures:
+                        done, futures = wait(futures, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            result = future.result()
+                            results[result.shot_id] = result
+                            on_done(result)
+                except BaseException:
+                    # One failed shot fails the run; shots that still finish are kept for the next attempt.
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    for future in futures:
+                        if not future.cancelled() and future.exception() is None:
+                            on_done(future.result())
+                    raise
         return [results[job.shot_id] for job in jobs]

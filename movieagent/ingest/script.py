@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from movieagent.ingest.synopsis import parse_synopsis
 from movieagent.schema import Script
 
 Parser = Callable[[str, Path], Script]
+
+# A Fountain scene heading after a blank line: INT./EXT./EST./I/E ... or a forced ".HEADING".
+_HEADING_LINE = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*(?:(?:INT|EXT|EST|INT\.?/EXT|I/E)[. ]|\.[^.\s])", re.IGNORECASE)
 
 PARSERS: dict[str, Parser] = {
     ".fountain": parse_fountain,
@@ -45,6 +49,14 @@ def load_script(path: Path, *, max_bytes: int = 5_000_000, max_scenes: int = 200
     text = _read_utf8(path)
     if not text.strip():
         raise InputError("the script is empty", path=path, fix="write at least one scene or one paragraph of story")
+
+    if parser is parse_fountain and (headings := len(_HEADING_LINE.findall(text))) > max_scenes:
+        # Parsing a huge script costs far more than counting its headings, so refuse before parsing.
+        raise InputError(
+            f"the script has {headings} scene headings, over the limit of {max_scenes} scenes",
+            path=path,
+            fix="split it into parts, or raise `planning.max_scenes` in your settings",
+        )
 
     # 2. Run: the parser for this kind of file.
     script = parser(text, path.resolve())
