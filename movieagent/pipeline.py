@@ -16,6 +16,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -69,7 +70,8 @@ def make_movie(
 
     `plan_file` renders an edited plan.json instead of planning again; `stop_after` ends after a stage.
     """
-    workspace = Workspace(Path(outdir))
+    # Absolute, because ffmpeg runs in the output folder to read the subtitles by a plain name.
+    workspace = Workspace(Path(outdir).resolve())
     timer = _StageTimer()
     # Inputs are checked before anything but the log is written, so bad input leaves no half-made folder.
     with _log_to(workspace), StageProgress(settings.progress) as progress:
@@ -112,10 +114,12 @@ def make_movie(
         with timer("mix"), progress.stage("mix", 1):
             mix = mix_audio(timeline, settings.audio, workspace.mix, seed=sum(shot.seed for shot in plan.shots()) % 2**32)
             log.info("mix: %.1f LUFS, true peak %.1f dBTP", mix.integrated_lufs, mix.true_peak_dbtp)
-        with timer("assemble"), progress.stage("assemble", 2) as advance:
-            movie = assemble_movie(clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title)
-            advance(1)
+        with timer("assemble"), progress.stage("assemble", 2) as advance, ThreadPoolExecutor(max_workers=1) as background:
+            # Muxing (mostly AAC encoding) and the storyboard's frame grabs are independent ffmpeg work: overlap them.
+            muxing = background.submit(assemble_movie, clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title)
             write_storyboard(_storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
+            advance(1)
+            movie = muxing.result()
         log.info("wrote %s (%.1f s)", movie, timeline.duration_s())
 
     return result.model_copy(
@@ -141,12 +145,14 @@ def make_plan(script: Script, bank: CharacterBank, settings: Settings, workspace
 
 def _storyboard_frames(plan: Plan, timeline: Timeline, clips: list[ClipResult]) -> list[StoryboardFrame]:
     names = {member.id: member.name.split()[0] for member in plan.cast}
+    # Each grab is an ffmpeg process that mostly waits on decoding, so two at a time use both cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        images = list(pool.map(lambda pair: frame_from_clip(pair[0].path, duration_s=pair[1].duration_s), zip(clips, timeline.shots)))
     frames = []
-    for shot, timing, clip in zip(plan.shots(), timeline.shots, clips, strict=True):
+    for shot, timing, image in zip(plan.shots(), timeline.shots, images, strict=True):
         who = ", ".join(names.get(placed.character_id, placed.character_id) for placed in shot.characters)
         framing = f"{shot.size.value} {shot.movement.value}".replace("_", " ")
         first_words = shot.lines[0].text if shot.lines else shot.action
-        image = frame_from_clip(clip.path, duration_s=timing.duration_s)
         frames.append(StoryboardFrame(image=image, number=timing.index, caption=f"{framing}  {who}\n{first_words}"))
     return frames
 

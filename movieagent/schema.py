@@ -48,6 +48,7 @@ class Character(Model):
     voice: Voice = Voice()
     images: list[Path] = Field(default=[], description="Reference images, the preferred one first")
     color: str = Field(default="#888888", description="Accent colour for cards and subtitles, #rrggbb")
+    height: float = Field(default=1.0, ge=0.3, le=1.5, description="Standing height relative to an adult's 1.0 (a child ~0.7)")
     folder: Path | None = None
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from movieagent.ingest import load_script
-from movieagent.ingest.fountain import parse_fountain, parse_scene_heading, split_cue
+from movieagent.ingest.fountain import is_transition_line, parse_fountain, parse_scene_heading, split_cue
 from movieagent.schema import Script, ScriptAction, ScriptDialogue, ScriptTransition
 
 # Lower bounds from reading the files (scene headings, dialogue blocks); the corpus SOURCES.md lists features.
@@ -236,11 +236,13 @@ def jouvence_expected(case: dict) -> list[tuple[str, str]]:
 
 
 def without_bare_prelude(stream: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Our rule: what comes before the first heading is a scene only if it has action or dialogue."""
+    """Our rule: what comes before the first heading is a scene only if it has action or dialogue; transitions
+    alone ('FADE IN:') open the first scene, after its heading."""
     first_heading = next((i for i, (kind, _) in enumerate(stream) if kind == "."), len(stream))
-    if any(kind[0] in "!@" and text.strip() for kind, text in stream[:first_heading]):
+    prelude, scenes = stream[:first_heading], stream[first_heading:]
+    if any(kind[0] in "!@" and text.strip() and not is_transition_line(text) for kind, text in prelude):
         return stream
-    return stream[first_heading:]
+    return scenes[:1] + prelude + scenes[1:] if scenes else []
 
 
 JOUVENCE_FILES = [

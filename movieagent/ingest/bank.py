@@ -10,6 +10,8 @@ Layout of a bank folder:
         voice: {language: en-us, variant: m3, pitch: 40, words_per_minute: 150}
                                           default derived from the name
         images: [front.png, side.jpg]     optional; default: every image in the folder
+        height: 0.72                      standing height relative to an adult (1.0, the default), 0.3 to 1.5:
+                                          a child stands shorter beside the others in a shot
     <root>/<folder>/*.png|jpg|jpeg|webp   reference images; by default best.* first, then by file name.
                                           A character without images is drawn as a placeholder figure.
 
@@ -62,6 +64,7 @@ class CharacterFile(Model):
     color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
     voice: Voice | None = None
     images: list[str] | None = None
+    height: float = Field(default=1.0, ge=0.3, le=1.5)
 
 
 class LocationFile(Model):
@@ -167,6 +170,7 @@ def _configured_character(
         voice=config.voice or voice,
         images=images,
         color=config.color or color,
+        height=config.height,
         folder=folder,
     )
 

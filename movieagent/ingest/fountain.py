@@ -43,6 +43,10 @@ _LINE_JOINER = "\u2028"
 # Removed before screenplain runs, as it removes /* boneyard */: a note opening the file, which would
 # otherwise hide the title page below it.
 _REMOVED_SPANS = re.compile(r"/\*.*?\*/|\A\s*\[\[(?:(?!\]\]).)*\]\]\s*", re.DOTALL)
+# Fountain only reads lines ending in "TO:" as transitions; scripts also write these as lines of their own.
+_TRANSITION_LINE = re.compile(
+    r"(FADE (IN|OUT|UP|TO [A-Z]+)|(CROSS )?DISSOLVE( TO)?|((SMASH|MATCH|JUMP|HARD) )?CUT( TO( [A-Z]+)?)?)[:.]?"
+)
 
 
 def parse_fountain(text: str, source: Path) -> Script:
@@ -100,6 +104,11 @@ def is_time_of_day(text: str) -> bool:
     return any(word in _TIME_WORDS for word in re.findall(r"[A-Z]+", text.upper()))
 
 
+def is_transition_line(text: str) -> bool:
+    """'FADE IN:', 'FADE OUT.', 'CUT TO BLACK.': a transition written in capitals as a line of its own."""
+    return bool(_TRANSITION_LINE.fullmatch(" ".join(text.split())))
+
+
 def split_cue(cue: str) -> tuple[str, list[str]]:
     """ "STEEL (V.O.) (CONT’D)" -> ("STEEL", ["V.O.", "CONT'D"]). Only brackets at the end are extensions."""
     trailing = _TRAILING_EXTENSIONS.search(cue)
@@ -148,10 +157,12 @@ class _ScriptBuilder:
 
     def scenes(self) -> list[ScriptScene]:
         scenes = [*self.finished, self.current]
-        if scenes[0].heading == "" and not any(
-            isinstance(element, (ScriptAction, ScriptDialogue)) for element in scenes[0].elements
-        ):
+        prelude = scenes[0]
+        # Only transitions before the first heading ('FADE IN:') open the first scene instead of being a scene.
+        if prelude.heading == "" and all(_is_transition(element) for element in prelude.elements):
             scenes = scenes[1:]
+            if scenes:
+                scenes[0].elements[:0] = prelude.elements
         result = []
         for index, scene in enumerate(scenes, start=1):
             heading = parse_scene_heading(scene.heading)
@@ -208,6 +219,10 @@ class _ScriptBuilder:
             )
             for stretch in stretches
         ]
+
+
+def _is_transition(element: ScriptElement) -> bool:
+    return isinstance(element, ScriptTransition) or (isinstance(element, ScriptAction) and is_transition_line(element.text))
 
 
 @dataclass
