@@ -1,16 +1,23 @@
 """Stage: line WAVs + a music bed -> one stereo mix at the target loudness under a true-peak ceiling.
 
 Levels, in the order they are set:
-- speech at `target_lufs` (ITU-R BS.1770 integrated loudness, measured with pyloudnorm);
+- speech at `target_lufs` (ITU-R BS.1770 integrated loudness, with pyloudnorm's K-weighting filters);
 - music at `target_lufs + music_gain_db`, then `duck_db` lower while someone speaks;
-- the sum back at `target_lufs`, then a look-ahead limiter keeps the 4x oversampled (true) peak
-  at or below `true_peak_dbtp`. Nothing is ever hard-clipped.
+- the sum at the master gain that lands on `target_lufs` once a look-ahead limiter has kept the 4x oversampled
+  (true) peak at or below `true_peak_dbtp`. Nothing is ever hard-clipped.
+
+The mix is never held in memory whole, so a long movie costs time, not memory. It is made block by block, three
+times over, from the lines and the music bed: pass 1 measures the loudness of each bus, pass 2 finds the true peaks
+of their sum, pass 3 writes the file and measures what it wrote.
 """
 
 from __future__ import annotations
 
 import math
 import subprocess
+import tempfile
+import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,14 +39,22 @@ DUCK_ATTACK_S = 0.08  # music is fully down by the time a line starts...
 DUCK_RELEASE_S = 0.4  # ...and comes back up gently after it ends
 
 TRUE_PEAK_OVERSAMPLING = 4  # BS.1770-4 annex 2: 4x oversampling estimates inter-sample peaks
+INTERPOLATION_REACH = 10  # the interpolation filter reads this many samples on each side (resample_poly's default)
 LIMITER_RAMP_S = 0.005  # the limiter's gain glides down over this time before a peak (look-ahead)...
 LIMITER_HOLD_S = 0.050  # ...and stays down this long after it, so gain changes stay rare and inaudible
 LIMITER_MARGIN_DB = 0.05  # aims a little under the ceiling: gain changes move inter-sample peaks a little
-LIMITER_PASSES = 4
+MASTER_GAIN_STEPS = 8  # the limiter takes a little loudness off; the master gain is raised until it lands on target
+MASTER_GAIN_TOLERANCE_DB = 0.01
 CLIP_LEVEL = 32767 / 32768  # a sample at 16-bit full scale counts as clipped
 STEREO_FROM_MONO_DB = 10 * math.log10(2)  # BS.1770 sums the power of the left and right channels
 
-AMBIENCE_RATE = 12000  # the generated pad has nothing above ~1 kHz, so it is synthesised at a low rate
+BLOCK = 64_000  # samples per block: long enough for fast numpy, short enough to keep memory flat
+CHUNK = 20  # the limiter plans its gain per chunk of samples (0.4 ms at 48 kHz); a multiple divides BLOCK
+GATE_BLOCK_S, GATE_STEP_S = 0.4, 0.1  # BS.1770 gating blocks: 400 ms long, one every 100 ms
+GATE_STEPS_PER_S = 10
+ABSOLUTE_GATE_LUFS, RELATIVE_GATE_LU = -70.0, -10.0
+
+AMBIENCE_UPSAMPLING = 4  # the generated pad has nothing above ~1 kHz: synthesised at a quarter of the rate
 MEASURE_RATE = 48000  # measure_audio decodes everything to this rate
 MUSIC_FIX = "set audio.music to an audio file ffmpeg can read, or remove it to use the generated ambience"
 
@@ -60,7 +75,8 @@ class AudioMeasurement(BaseModel):
 
 def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed: int = 0) -> MixReport:
     """Writes the movie's soundtrack: a 16-bit stereo WAV of exactly the timeline's length."""
-    # 1. check inputs and prepare
+    # 1. check inputs and prepare the two buses: speech (mono, centred) where the timeline puts it, music looped
+    # (or generated) to length; both are made on demand, a block at a time
     rate = settings.sample_rate
     length = round(timeline.duration_s() * rate)
     lines = timeline.lines()
@@ -69,35 +85,29 @@ def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed
         raise RenderError(f"audio: speech for line '{missing[0].line_id}' is missing: {missing[0].audio}")
     if settings.music is not None and not settings.music.is_file():
         raise InputError("music file not found", path=settings.music, fix=MUSIC_FIX)
-
-    # 2. the two buses: speech (mono, centred) where the timeline puts it, music looped (or generated) to length
-    speech = _speech_bus(lines, rate, length)
     if settings.music is not None:
-        music, music_source = _loop(_read_music(settings.music, rate), length, rate), str(settings.music)
+        music, music_source = _LoopedMusic(_read_music(settings.music, rate, length), length, rate), str(settings.music)
     else:
-        music, music_source = _ambience(length, rate, seed), f"generated ambience (seed {seed})"
-    music *= _fades(length, rate)[:, None]
+        music, music_source = _Ambience(length, rate, seed), f"generated ambience (seed {seed})"
+    buses = _Buses(_SpeechBus(lines, rate, length), music, _Ducking(lines, rate, settings.duck_db), length, rate)
+    interpolator = _Interpolator(TRUE_PEAK_OVERSAMPLING)
 
-    # 3. levels: speech at the target, music under it and ducked while lines are spoken
-    # Speech plays on both channels, which sounds 3 dB louder than the mono signal measures.
-    speech = _at_loudness(speech, rate, settings.target_lufs - STEREO_FROM_MONO_DB)
-    music = _at_loudness(music, rate, settings.target_lufs + settings.music_gain_db)
-    music *= _duck_gain(lines, length, rate, settings.duck_db)[:, None]
+    # 2. levels (pass 1): speech at the target, music under it, and the loudness of their ducked sum
+    speech_gain, music_gain, mix_energies = _bus_levels(buses, settings)
 
-    # 4. master: the sum at the target loudness, under the true-peak ceiling
-    mix = _at_loudness(music + speech[:, None], rate, settings.target_lufs)
-    del speech, music  # long mixes are large: free what is no longer needed
-    mix = _limit_true_peak(mix, rate, settings.true_peak_dbtp)
-    # Limiting takes a little loudness off; give it back once and limit again.
-    loudness = _loudness(mix, rate)
-    if loudness is not None and loudness < settings.target_lufs - 0.1:
-        mix = _limit_true_peak(mix * _db_to_gain(settings.target_lufs - loudness), rate, settings.true_peak_dbtp)
+    # 3. master (pass 2): true peaks of the sum, then the master gain that lands it on the target once limited
+    peaks, chunk_energies = _mix_peaks(buses, speech_gain, music_gain, interpolator)
+    limiter = _Limiter(peaks, settings.true_peak_dbtp, rate)
+    master_gain = _master_gain(mix_energies, chunk_energies, limiter, settings.target_lufs, buses)
+    held_gains = limiter.held_gains(master_gain)
 
-    # 5. write and measure what was written
-    pcm = np.round(mix * 32767).clip(-32768, 32767).astype(np.int16)
-    with atomic_path(output) as temporary:
-        wavfile.write(temporary, rate, pcm)
-    measurement = _measure(pcm / 32768, rate)
+    # 4. write (pass 3), measuring what is written; if gain changes moved an inter-sample peak over the ceiling,
+    # turn everything down the rest of the way
+    measurement = _write_mix(buses, (speech_gain, music_gain, master_gain), limiter, held_gains, output, interpolator)
+    if measurement.true_peak_dbtp > settings.true_peak_dbtp:
+        turn_down = _db_to_gain(settings.true_peak_dbtp - LIMITER_MARGIN_DB - measurement.true_peak_dbtp)
+        gains = (speech_gain, music_gain, master_gain * turn_down)
+        measurement = _write_mix(buses, gains, limiter, held_gains, output, interpolator)
     return MixReport(
         integrated_lufs=measurement.integrated_lufs,
         true_peak_dbtp=measurement.true_peak_dbtp,
@@ -111,195 +121,523 @@ def measure_audio(path: Path) -> AudioMeasurement:
 
     A mono file is measured as if played on both stereo channels (3 LU louder than as mono).
     """
-    return _measure(_decode(Path(path), MEASURE_RATE), MEASURE_RATE)
+    meter = _Meter(MEASURE_RATE, channels=2, interpolator=_Interpolator(TRUE_PEAK_OVERSAMPLING))
+    for block in _decode_blocks(Path(path), MEASURE_RATE):
+        meter.push(block)
+    return meter.result()
 
 
 # --------------------------------------------------------------------------- buses
 
 
-def _speech_bus(lines: list[LineTiming], rate: int, length: int) -> np.ndarray:
-    bus = np.zeros(length)
-    for line in lines:
-        start = round(line.start_s * rate)
-        samples = _read_wav(line.audio, rate)[: max(0, length - start)]
-        bus[start : start + len(samples)] += samples
-    return bus
+class _SpeechBus:
+    """The lines, resampled once to the mix rate, placed where the timeline puts them."""
+
+    def __init__(self, lines: list[LineTiming], rate: int, length: int):
+        self.clips: list[np.ndarray] = []
+        starts = []
+        for line in lines:
+            start = round(line.start_s * rate)
+            clip = _read_wav(line.audio, rate)[: max(0, length - start)]
+            if len(clip):
+                self.clips.append(clip)
+                starts.append(start)
+        self.starts = np.array(starts, dtype=np.int64)
+        self.stops = self.starts + np.array([len(clip) for clip in self.clips], dtype=np.int64)
+
+    def samples(self, start: int, stop: int) -> np.ndarray:
+        bus = np.zeros(stop - start, np.float32)
+        for index in np.flatnonzero((self.starts < stop) & (self.stops > start)):
+            low, high = max(start, self.starts[index]), min(stop, self.stops[index])
+            bus[low - start : high - start] += self.clips[index][low - self.starts[index] : high - self.starts[index]]
+        return bus
 
 
 def _read_wav(path: Path, rate: int) -> np.ndarray:
-    """A WAV as mono float samples in -1..1 at `rate`."""
+    """A WAV as mono float32 samples in -1..1 at `rate`."""
     try:
         file_rate, data = wavfile.read(path)
     except ValueError as error:
         raise RenderError(f"audio: cannot read speech file {path}: {error}") from None
     if np.issubdtype(data.dtype, np.integer):
-        samples = data / float(np.iinfo(data.dtype).max + 1)
+        samples = data.astype(np.float32) / float(np.iinfo(data.dtype).max + 1)
     else:
-        samples = data.astype(np.float64)
+        samples = data.astype(np.float32)
     if samples.ndim == 2:
         samples = samples.mean(axis=1)
-    return _resample(samples, file_rate, rate)
-
-
-def _resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
-    if from_rate == to_rate:
+    if file_rate == rate:
         return samples
-    common = math.gcd(from_rate, to_rate)
-    return signal.resample_poly(samples, to_rate // common, from_rate // common, axis=0)
+    common = math.gcd(file_rate, rate)
+    return signal.resample_poly(samples, rate // common, file_rate // common).astype(np.float32)
 
 
-def _read_music(path: Path, rate: int) -> np.ndarray:
-    try:
-        music = _decode(path, rate).astype(np.float64)
-    except RenderError as error:
-        raise InputError(f"music file could not be decoded: {error}", path=path, fix=MUSIC_FIX) from None
-    if len(music) == 0:
-        raise InputError("music file has no audio", path=path, fix=MUSIC_FIX)
-    return music
+class _LoopedMusic:
+    """A music file repeated back to back (a file made to loop keeps its beat), as 16-bit samples to save memory.
 
-
-def _loop(music: np.ndarray, length: int, rate: int) -> np.ndarray:
-    """The music repeated back to back up to `length` samples (a file made to loop keeps its beat).
-
-    A seam that bends the waveform more sharply than the music ever does by itself (a step or a kink,
-    measured by the second difference) would click: it gets a short fade on each side.
+    A seam that bends the waveform more sharply than the music ever does by itself (a step or a kink, measured
+    by the second difference) would click: it gets a short fade on each side.
     """
-    if len(music) >= length:
-        return music[:length].copy()
-    piece = music.copy()
-    across_the_seam = np.concatenate([music[-2:], music[:2]])
-    if np.abs(np.diff(across_the_seam, n=2, axis=0)).max() > np.abs(np.diff(music, n=2, axis=0)).max():
-        count = min(round(SEAM_FADE_S * rate), len(music) // 4)
-        piece[:count] *= _smooth_ramp(count)[:, None]
-        piece[len(piece) - count :] *= _smooth_ramp(count)[::-1, None]
-    return np.tile(piece, (math.ceil(length / len(piece)), 1))[:length]
+
+    def __init__(self, music: np.ndarray, length: int, rate: int):
+        self.piece = music[:length]  # (samples, 2) int16
+        self.seam_fade = 0
+        if len(music) < length:
+            across_the_seam = np.concatenate([music[-2:], music[:2]]).astype(np.int32)
+            if np.abs(np.diff(across_the_seam, n=2, axis=0)).max() > _sharpest_bend(music):
+                self.seam_fade = min(round(SEAM_FADE_S * rate), len(music) // 4)
+
+    def samples(self, start: int, stop: int) -> np.ndarray:
+        size = len(self.piece)
+        looped = np.empty((stop - start, 2), np.int16)
+        filled, position = 0, start % size
+        while filled < len(looped):
+            count = min(size - position, len(looped) - filled)
+            looped[filled : filled + count] = self.piece[position : position + count]
+            filled, position = filled + count, 0
+        music = looped.T * np.float32(1 / 32768)
+        if self.seam_fade:
+            where = np.arange(start, stop) % size
+            near = np.flatnonzero((where < self.seam_fade) | (where >= size - self.seam_fade))
+            music[:, near] *= _smooth_ramp_at(where[near], self.seam_fade) * _smooth_ramp_at(size - 1 - where[near], self.seam_fade)
+        return music
 
 
-def _ambience(length: int, rate: int, seed: int) -> np.ndarray:
+def _sharpest_bend(music: np.ndarray) -> int:
+    """The largest second difference inside the music (in blocks: int32 differences of a long file are large)."""
+    sharpest = 0
+    for start in range(0, len(music), 1 << 20):
+        part = music[start : start + (1 << 20) + 2].astype(np.int32)
+        if len(part) > 2:
+            sharpest = max(sharpest, int(np.abs(np.diff(part, n=2, axis=0)).max()))
+    return sharpest
+
+
+class _Ambience:
     """A soft, slowly evolving pad: an open chord of sine partials that drift in level and beat gently.
 
     Each partial is played slightly detuned on the left and right, which makes a slow stereo chorus;
-    a whisper of low-passed noise adds air. Everything is below ~1 kHz, so nothing sounds harsh.
+    a whisper of low-passed noise adds air. Everything is below ~1 kHz, so it is synthesised at a quarter
+    of the mix rate (kept whole: a quarter of the size) and interpolated up a block at a time.
     """
-    rng = np.random.default_rng(seed)
-    count = math.ceil(length * AMBIENCE_RATE / rate) + 1
-    time = np.arange(count) / AMBIENCE_RATE
-    root = rng.choice([98.0, 110.0, 123.47, 130.81, 146.83])  # G2, A2, B2, C3, D3
-    chord = [(1.0, 1.0), (1.5, 0.7), (2.0, 0.55), (2.25, 0.35), (3.0, 0.25), (4.5, 0.12)]  # root, fifth, octave, ninth...
-    pad = np.zeros((count, 2))
-    for ratio, level in chord:
-        swell = 0.55 + 0.45 * np.sin(2 * np.pi * rng.uniform(0.015, 0.06) * time + rng.uniform(0, 2 * np.pi))
-        for channel, detune in enumerate(rng.uniform(0.05, 0.25) * np.array([-1, 1])):
-            pad[:, channel] += level * swell * np.sin(2 * np.pi * (root * ratio + detune) * time + rng.uniform(0, 2 * np.pi))
-    air = signal.sosfilt(signal.butter(2, 600, fs=AMBIENCE_RATE, output="sos"), rng.standard_normal((count, 2)), axis=0)
-    breathing = 0.6 + 0.4 * np.sin(2 * np.pi * 0.03 * time + rng.uniform(0, 2 * np.pi))
-    pad += 0.3 * air * breathing[:, None]
-    return _resample(pad, AMBIENCE_RATE, rate)[:length]
+
+    def __init__(self, length: int, rate: int, seed: int):
+        low_rate = rate / AMBIENCE_UPSAMPLING
+        count = -(-length // AMBIENCE_UPSAMPLING) + 1
+        rng = np.random.default_rng(seed)
+        root = rng.choice([98.0, 110.0, 123.47, 130.81, 146.83])  # G2, A2, B2, C3, D3
+        chord = [(1.0, 1.0), (1.5, 0.7), (2.0, 0.55), (2.25, 0.35), (3.0, 0.25), (4.5, 0.12)]  # root, fifth, octave, ninth...
+        partials = []  # (level, swell (Hz, phase), left and right (Hz, phase))
+        for ratio, level in chord:
+            swell = (rng.uniform(0.015, 0.06), rng.uniform(0, 2 * np.pi))
+            detune = rng.uniform(0.05, 0.25) * np.array([-1, 1])
+            partials.append((level, swell, [(root * ratio + shift, rng.uniform(0, 2 * np.pi)) for shift in detune]))
+        breathing = (0.03, rng.uniform(0, 2 * np.pi))
+        air_filter = signal.butter(2, 600, fs=low_rate, output="sos")
+        air_state = np.zeros((len(air_filter), 2, 2))
+
+        self.interpolator = _Interpolator(AMBIENCE_UPSAMPLING)
+        self.pad = np.zeros((2, count), np.float32)
+        for start, stop in _blocks(count):
+            block = self.pad[:, start:stop]
+            for level, swell, channels in partials:
+                loudness = level * (0.55 + 0.45 * _sine(*swell, start, stop, low_rate))
+                for channel, (frequency, phase) in enumerate(channels):
+                    block[channel] += loudness * _sine(frequency, phase, start, stop, low_rate)
+            noise = rng.standard_normal((2, stop - start), dtype=np.float32)
+            air, air_state = signal.sosfilt(air_filter, noise, axis=1, zi=air_state)
+            block += 0.3 * air * (0.6 + 0.4 * _sine(*breathing, start, stop, low_rate))
+
+    def samples(self, start: int, stop: int) -> np.ndarray:
+        low, high = start // AMBIENCE_UPSAMPLING, -(-stop // AMBIENCE_UPSAMPLING)
+        upsampled = self.interpolator.upsample(_with_context(self.pad, low, high))
+        return upsampled[:, start - low * AMBIENCE_UPSAMPLING : stop - low * AMBIENCE_UPSAMPLING]
 
 
-def _fades(length: int, rate: int) -> np.ndarray:
-    """Music gain: a smooth rise at the start and fall at the end (each at most a quarter of the mix)."""
-    fade_in, fade_out = (min(round(seconds * rate), length // 4) for seconds in (MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S))
-    gain = np.ones(length)
-    gain[:fade_in] *= _smooth_ramp(fade_in)
-    gain[length - fade_out :] *= _smooth_ramp(fade_out)[::-1]
+def _sine(frequency: float, phase: float, start: int, stop: int, rate: float) -> np.ndarray:
+    """sin(2 pi f t + phase) for samples start..stop, in float32 (fast) with the phase kept exact in float64."""
+    step = 2 * np.pi * frequency / rate
+    offset = np.float32((step * start + phase) % (2 * np.pi))
+    return np.sin(offset + np.float32(step) * np.arange(stop - start, dtype=np.float32))
+
+
+class _Ducking:
+    """Music gain from the lines' intervals: duck_db down while speaking, with smooth attack and release."""
+
+    def __init__(self, lines: list[LineTiming], rate: int, duck_db: float):
+        self.starts = np.array([round(line.start_s * rate) for line in lines], dtype=np.int64)
+        self.stops = np.maximum(self.starts, [round(line.end_s * rate) for line in lines]).astype(np.int64)
+        self.attack, self.release = round(DUCK_ATTACK_S * rate), round(DUCK_RELEASE_S * rate)
+        self.duck_db = duck_db
+
+    def gain(self, start: int, stop: int) -> np.ndarray | None:
+        """None where the music is at full level throughout."""
+        depth = np.zeros(stop - start, np.float32)  # 0: music at full level, 1: fully ducked
+        reaching = (self.starts - self.attack < stop) & (self.stops + self.release > start)
+        for line_start, line_stop in zip(self.starts[reaching], self.stops[reaching]):
+            for low, high, shape in (
+                (line_start - self.attack, line_start, lambda at: _smooth_ramp_at(at - line_start + self.attack, self.attack)),
+                (line_start, line_stop, None),
+                (line_stop, line_stop + self.release, lambda at: _smooth_ramp_at(line_stop + self.release - 1 - at, self.release)),
+            ):
+                low, high = max(low, start), min(high, stop)
+                if high > low:
+                    part = depth[low - start : high - start]
+                    np.maximum(part, 1.0 if shape is None else shape(np.arange(low, high)), out=part)
+        if not reaching.any():
+            return None
+        return _db_to_gain(self.duck_db * depth).astype(np.float32)
+
+
+class _Buses:
+    """Any stretch of the speech bus, the faded music bus, the ducking and their sum, made on demand."""
+
+    def __init__(self, speech: _SpeechBus, music: _LoopedMusic | _Ambience, ducking: _Ducking, length: int, rate: int):
+        self.speech, self.source, self.ducking = speech, music, ducking
+        self.length, self.rate = length, rate
+        self.fade_in, self.fade_out = (min(round(seconds * rate), length // 4) for seconds in (MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S))
+
+    def music(self, start: int, stop: int) -> np.ndarray:
+        """The music with a smooth rise at the start and fall at the end (each at most a quarter of the mix)."""
+        music = self.source.samples(start, stop)
+        if start < self.fade_in:
+            music[:, : self.fade_in - start] *= _smooth_ramp_at(np.arange(start, min(stop, self.fade_in)), self.fade_in)
+        if stop > self.length - self.fade_out:
+            first = max(start, self.length - self.fade_out)
+            music[:, first - start :] *= _smooth_ramp_at(self.length - 1 - np.arange(first, stop), self.fade_out)
+        return music
+
+    def mix(self, start: int, stop: int, speech_gain: float, music_gain: float) -> np.ndarray:
+        """The sum as stereo float32, silent outside the movie (the true-peak filter reads past both ends)."""
+        mix = np.zeros((2, stop - start), np.float32)
+        low, high = max(start, 0), min(stop, self.length)
+        music = self.music(low, high)
+        duck = self.ducking.gain(low, high)
+        music *= np.float32(music_gain) if duck is None else np.float32(music_gain) * duck
+        music += np.float32(speech_gain) * self.speech.samples(low, high)
+        mix[:, low - start : high - start] = music
+        return mix
+
+
+def _smooth_ramp_at(position: np.ndarray, count: int) -> np.ndarray:
+    """A raised cosine 0 -> 1 over `count` samples (no corners, so no clicks), at `position`; 1 from `count` on."""
+    return (0.5 - 0.5 * np.cos(np.pi * (np.minimum(position, count) + 1) / (count + 1))).astype(np.float32)
+
+
+def _blocks(length: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, length, BLOCK):
+        yield start, min(start + BLOCK, length)
+
+
+def _with_context(audio: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """audio[:, start - reach : stop + reach], silent where that runs past either end."""
+    padded = np.zeros((audio.shape[0], stop - start + 2 * INTERPOLATION_REACH), np.float32)
+    low, high = max(start - INTERPOLATION_REACH, 0), min(stop + INTERPOLATION_REACH, audio.shape[1])
+    padded[:, low - start + INTERPOLATION_REACH : high - start + INTERPOLATION_REACH] = audio[:, low:high]
+    return padded
+
+
+# --------------------------------------------------------------------------- the three passes
+
+
+def _bus_levels(buses: _Buses, settings: AudioSettings) -> tuple[float, float, np.ndarray]:
+    """Pass 1: speech and music gains for their target loudness, and the 100 ms energies of their K-weighted sum.
+
+    K-weighting is linear and the ducking gain changes slowly (over 80 ms and more), so the weighted sum is the
+    sum of the weighted buses: one pass over each bus gives the loudness of any mix of the two.
+    """
+    k_weighting = _k_weighting(buses.rate)
+    speech_state, music_state = np.zeros((len(k_weighting), 2)), np.zeros((len(k_weighting), 2, 2))
+    sums = _SubBlockSums(buses.rate, series=4)
+    for start, stop in _blocks(buses.length):
+        speech, speech_state = signal.sosfilt(k_weighting, buses.speech.samples(start, stop), zi=speech_state)
+        music, music_state = signal.sosfilt(k_weighting, buses.music(start, stop), axis=1, zi=music_state)
+        duck = buses.ducking.gain(start, stop)
+        ducked = music if duck is None else music * duck
+        music_energy = music[0] ** 2 + music[1] ** 2
+        ducked_energy = music_energy if duck is None else ducked[0] ** 2 + ducked[1] ** 2
+        sums.add(start, np.stack([speech**2, music_energy, ducked_energy, speech * (ducked[0] + ducked[1])]))
+    speech_alone, music_alone, music_ducked, speech_times_music = sums.sums
+    speech_gain = _gain_to(settings.target_lufs - STEREO_FROM_MONO_DB, speech_alone, buses)
+    music_gain = _gain_to(settings.target_lufs + settings.music_gain_db, music_alone, buses)
+    # (s + m)^2 summed over both channels; speech plays on both, which sounds 3 dB louder than it measures as mono
+    mix = music_gain**2 * music_ducked + 2 * music_gain * speech_gain * speech_times_music + 2 * speech_gain**2 * speech_alone
+    return speech_gain, music_gain, mix
+
+
+def _mix_peaks(buses: _Buses, speech_gain: float, music_gain: float, interpolator: _Interpolator) -> tuple[np.ndarray, np.ndarray]:
+    """Pass 2: for each chunk of the sum, its 4x oversampled peak (over both channels) and its energy."""
+    chunks = -(-buses.length // CHUNK)
+    peaks, energies = np.empty(chunks, np.float32), np.empty(chunks, np.float32)
+    reach = INTERPOLATION_REACH
+    for start, stop in _blocks(buses.length):
+        mix = buses.mix(start - reach, stop + reach, speech_gain, music_gain)
+        first, last = start // CHUNK, -(-stop // CHUNK)
+        peaks[first:last] = interpolator.chunk_peaks(mix)
+        power = mix[0, reach:-reach] ** 2 + mix[1, reach:-reach] ** 2
+        energies[first:last] = np.add.reduceat(power, np.arange(0, stop - start, CHUNK))
+    return peaks, energies
+
+
+def _master_gain(mix_energies: np.ndarray, chunk_energies: np.ndarray, limiter: _Limiter, target_lufs: float, buses: _Buses) -> float:
+    """The master gain that puts the limited sum at the target loudness.
+
+    What the limiter takes off each 100 ms is estimated from the energy of the chunks it turns down there.
+    """
+    loudness = _integrated_loudness(mix_energies, buses.length, buses.rate)
+    if loudness is None:
+        return 1.0
+    first_chunks = -(-(np.arange(len(mix_energies)) * buses.rate // GATE_STEPS_PER_S) // CHUNK)
+    energy = np.add.reduceat(chunk_energies.astype(np.float64), first_chunks)
+    gain = float(_db_to_gain(target_lufs - loudness))
+    for _ in range(MASTER_GAIN_STEPS):
+        smoothed = ndimage.uniform_filter1d(limiter.held_gains(gain), limiter.ramp // CHUNK + 1, mode="nearest")
+        kept = np.add.reduceat(smoothed.astype(np.float64) ** 2 * chunk_energies, first_chunks)
+        kept = np.divide(kept, energy, out=np.ones_like(kept), where=energy > 0)
+        shortfall = target_lufs - _integrated_loudness(gain**2 * mix_energies * kept, buses.length, buses.rate)
+        if abs(shortfall) < MASTER_GAIN_TOLERANCE_DB:
+            break
+        gain *= float(_db_to_gain(shortfall))
     return gain
 
 
-def _duck_gain(lines: list[LineTiming], length: int, rate: int, duck_db: float) -> np.ndarray:
-    """Music gain from the lines' intervals: duck_db down while speaking, with smooth attack and release."""
-    depth = np.zeros(length)  # 0: music at full level, 1: fully ducked
-    attack, release = round(DUCK_ATTACK_S * rate), round(DUCK_RELEASE_S * rate)
-    for line in lines:
-        start, end = round(line.start_s * rate), max(round(line.start_s * rate), round(line.end_s * rate))
-        shape = np.concatenate([_smooth_ramp(attack), np.ones(end - start), _smooth_ramp(release)[::-1]])
-        first = start - attack
-        low, high = max(0, first), min(length, first + len(shape))
-        if high > low:
-            np.maximum(depth[low:high], shape[low - first : high - first], out=depth[low:high])
-    return _db_to_gain(duck_db * depth)
+def _write_mix(
+    buses: _Buses, gains: tuple[float, float, float], limiter: _Limiter, held_gains: np.ndarray, output: Path, interpolator: _Interpolator
+) -> AudioMeasurement:
+    """Pass 3: the sum at the master gain through the limiter, as 16-bit PCM, measured as it is written."""
+    speech_gain, music_gain, master_gain = gains
+    meter = _Meter(buses.rate, channels=2, interpolator=interpolator)
+    with atomic_path(output) as temporary:
+        with wave.open(str(temporary), "wb") as wav:
+            wav.setnchannels(2)
+            wav.setsampwidth(2)
+            wav.setframerate(buses.rate)
+            for start, stop in _blocks(buses.length):
+                mix = buses.mix(start, stop, speech_gain, music_gain)
+                mix *= np.float32(master_gain) * limiter.gain(held_gains, start, stop)
+                pcm = np.clip(np.rint(mix * 32767), -32768, 32767).astype(np.int16)
+                wav.writeframes(pcm.T.tobytes())
+                meter.push(pcm * np.float32(1 / 32768))
+    return meter.result()
 
 
-def _smooth_ramp(count: int) -> np.ndarray:
-    """0 -> 1 in `count` samples along a raised cosine (no corners, so no clicks)."""
-    return 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, count + 2)[1:-1])
+# --------------------------------------------------------------------------- limiter
+
+
+class _Limiter:
+    """A look-ahead limiter planned per chunk from the oversampled peaks of the sum (at master gain 1).
+
+    Wherever a peak would pass the ceiling, the gain glides down (a moving average over LIMITER_RAMP_S) to what
+    that peak needs and holds there LIMITER_HOLD_S after it. The held stretch also covers the interpolation
+    filter's reach, so the gain is flat across all the samples that make up the peak's inter-sample values.
+    """
+
+    def __init__(self, peaks: np.ndarray, ceiling_dbtp: float, rate: int):
+        self.peaks = peaks
+        self.aim = float(_db_to_gain(ceiling_dbtp - LIMITER_MARGIN_DB))
+        self.ramp = 2 * (round(LIMITER_RAMP_S * rate) // 2)
+        hold = 2 * (round(LIMITER_HOLD_S * rate) // 2)
+        reach = self.ramp // 2 + INTERPOLATION_REACH
+        self.chunks_behind, self.chunks_ahead = -(-(hold + reach) // CHUNK), -(-reach // CHUNK)
+
+    def held_gains(self, master_gain: float) -> np.ndarray:
+        """Per chunk, the lowest gain any peak near enough needs (1 where none passes the ceiling)."""
+        needed = np.minimum(1.0, self.aim / np.maximum(master_gain * self.peaks, 1e-12)).astype(np.float32)
+        size = self.chunks_behind + self.chunks_ahead + 1
+        return ndimage.minimum_filter1d(needed, size, origin=self.chunks_behind - size // 2, mode="nearest")
+
+    def gain(self, held_gains: np.ndarray, start: int, stop: int) -> np.ndarray | np.float32:
+        """The gain of samples start..stop: the held gains, averaged over the ramp around each sample."""
+        low, high = start - self.ramp // 2, stop + self.ramp // 2
+        first, last = low // CHUNK, -(-high // CHUNK)
+        chunk_gains = held_gains[np.clip(np.arange(first, last), 0, len(held_gains) - 1)]
+        if chunk_gains.min() >= 1:
+            return np.float32(1)
+        steps = np.repeat(chunk_gains, CHUNK)[low - first * CHUNK : high - first * CHUNK]
+        running = np.concatenate([[0.0], np.cumsum(steps, dtype=np.float64)])
+        return ((running[self.ramp + 1 :] - running[: -self.ramp - 1]) / (self.ramp + 1)).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- loudness and peaks
 
 
-def _loudness(audio: np.ndarray, rate: int) -> float | None:
-    """Integrated loudness (LUFS); None for silence or audio shorter than one 400 ms gating block."""
-    if len(audio) <= 0.4 * rate:
-        return None
-    loudness = pyloudnorm.Meter(rate).integrated_loudness(audio)
-    return loudness if math.isfinite(loudness) else None
+class _Interpolator:
+    """Band-limited upsampling by `factor` as two small matrix products per block (BLAS), not a filter loop.
 
-
-def _at_loudness(audio: np.ndarray, rate: int, target_lufs: float) -> np.ndarray:
-    loudness = _loudness(audio, rate)
-    return audio if loudness is None else audio * _db_to_gain(target_lufs - loudness)
-
-
-def _oversampled_peaks(audio: np.ndarray) -> np.ndarray:
-    """Per input sample, the largest absolute value of the 4x oversampled signal around it, over all channels.
-
-    Works in blocks with some context on each side, so long mixes do not need 4x the memory.
+    The filter is scipy's resample_poly default (a Kaiser-windowed sinc reaching INTERPOLATION_REACH input
+    samples each side), so the values are those of resample_poly(x, factor, 1). Input: (channels, samples) with
+    INTERPOLATION_REACH samples of context at each end. It is cut into rows of CHUNK samples; each output row is
+    that row and the next one times fixed weights.
     """
-    block, context = 1 << 18, 64
-    peaks = np.empty(len(audio))
-    for start in range(0, len(audio), block):
-        low, high = max(0, start - context), min(len(audio), start + block + context)
-        # Channels first: filtering runs along contiguous memory, several times faster.
-        channels_first = np.ascontiguousarray(audio[low:high].T)
-        upsampled = signal.resample_poly(channels_first, TRUE_PEAK_OVERSAMPLING, 1, axis=1)
-        per_sample = np.abs(upsampled).max(axis=0).reshape(high - low, TRUE_PEAK_OVERSAMPLING).max(axis=1)
-        count = min(block, len(audio) - start)
-        peaks[start : start + count] = per_sample[start - low : start - low + count]
-    return peaks
+
+    def __init__(self, factor: int):
+        reach = INTERPOLATION_REACH
+        taps = signal.firwin(2 * reach * factor + 1, 1 / factor, window=("kaiser", 5.0)) * factor
+        # output (row q, position r, phase p) = sum over d of input[q*CHUNK + r + d] * taps[p + reach*factor - factor*d]
+        position, phase, offset = np.meshgrid(np.arange(CHUNK), np.arange(factor), np.arange(-reach, reach + 1), indexing="ij")
+        tap = phase + reach * factor - factor * offset
+        inside = (tap >= 0) & (tap < len(taps))
+        weights = np.zeros((2 * CHUNK, CHUNK * factor), np.float32)
+        weights[(position + offset + reach)[inside], (position * factor + phase)[inside]] = taps[tap[inside]]
+        self.factor = factor
+        self.this_row, self.next_row = weights[:CHUNK], weights[CHUNK:]
+        self.this_row_t, self.next_row_t = np.ascontiguousarray(self.this_row.T), np.ascontiguousarray(self.next_row.T)
+
+    def upsample(self, audio: np.ndarray) -> np.ndarray:
+        rows, count = self._rows(audio)
+        upsampled = np.zeros((len(rows), CHUNK * self.factor), np.float32)
+        np.matmul(rows[:-1], self.this_row, out=upsampled[:-1])
+        upsampled[:-1] += rows[1:] @ self.next_row
+        channels = audio.shape[0]
+        return upsampled.reshape(channels, count + 1, -1)[:, :count].reshape(channels, -1)[:, : self.factor * (audio.shape[1] - 2 * INTERPOLATION_REACH)]
+
+    def chunk_peaks(self, audio: np.ndarray) -> np.ndarray:
+        """For each CHUNK input samples, the largest absolute upsampled value over all channels."""
+        rows, count = self._rows(audio)
+        # Transposed products put each row's values in a column, so the per-row maximum is a fast column-wise one.
+        upsampled = self.this_row_t @ rows[:-1].T
+        upsampled += self.next_row_t @ rows[1:].T
+        largest = np.append(np.abs(upsampled, out=upsampled).max(axis=0), 0)
+        return largest.reshape(audio.shape[0], count + 1)[:, :count].max(axis=0)
+
+    def _rows(self, audio: np.ndarray) -> tuple[np.ndarray, int]:
+        """The input as rows of CHUNK samples, every channel's rows followed by one of silence; and rows per channel."""
+        channels, total = audio.shape
+        count = -(-(total - 2 * INTERPOLATION_REACH) // CHUNK)
+        padded = np.zeros((channels, count + 1, CHUNK), np.float32)
+        padded.reshape(channels, -1)[:, :total] = audio
+        return padded.reshape(-1, CHUNK), count
 
 
-def _limit_true_peak(audio: np.ndarray, rate: int, ceiling_dbtp: float) -> np.ndarray:
-    """A look-ahead limiter: smooth gain reduction wherever the oversampled peak would pass the ceiling."""
-    ceiling, aim = _db_to_gain(ceiling_dbtp), _db_to_gain(ceiling_dbtp - LIMITER_MARGIN_DB)
-    ramp = 2 * (round(LIMITER_RAMP_S * rate) // 2)
-    hold = 2 * (round(LIMITER_HOLD_S * rate) // 2)
-    for _ in range(LIMITER_PASSES):
-        peaks = _oversampled_peaks(audio)
-        if peaks.max(initial=0) <= ceiling:
-            return audio
-        needed = np.minimum(1.0, aim / np.maximum(peaks, 1e-12))
-        # Hold the lowest gain needed from ramp/2 before each sample to hold + ramp/2 after it; the moving
-        # average over `ramp` samples then stays at or below the gain every peak needs.
-        held = ndimage.minimum_filter1d(needed, size=hold + ramp + 1, origin=hold // 2, mode="nearest")
-        audio = audio * ndimage.uniform_filter1d(held, size=ramp + 1, mode="nearest")[:, None]
-    # Each pass moves inter-sample peaks a little; if some are still over, turn everything down the rest of the way.
-    return audio * min(1.0, ceiling / _oversampled_peaks(audio).max(initial=ceiling))
+class _Meter:
+    """BS.1770 integrated loudness, 4x oversampled true peak and clipping of audio pushed a block at a time."""
+
+    def __init__(self, rate: int, channels: int, interpolator: _Interpolator):
+        self.rate, self.interpolator = rate, interpolator
+        self.k_weighting = _k_weighting(rate)
+        self.state = np.zeros((len(self.k_weighting), channels, 2))
+        self.energies = _SubBlockSums(rate, series=1)
+        self.unpeaked = np.zeros((channels, INTERPOLATION_REACH), np.float32)  # silence before the start
+        self.peak, self.clipped, self.count = 0.0, 0, 0
+
+    def push(self, block: np.ndarray) -> None:
+        """`block`: (channels, samples) float32, the samples that follow the last block pushed."""
+        weighted, self.state = signal.sosfilt(self.k_weighting, block, axis=1, zi=self.state)
+        self.energies.add(self.count, np.einsum("ij,ij->j", weighted, weighted)[None])
+        self.clipped += np.count_nonzero(np.abs(block) >= CLIP_LEVEL)
+        self.count += block.shape[1]
+        # Peaks of whole chunks whose filter reach has arrived; the rest waits for the next block.
+        pending = np.concatenate([self.unpeaked, block], axis=1)
+        ready = (pending.shape[1] - 2 * INTERPOLATION_REACH) // CHUNK * CHUNK
+        if ready > 0:
+            self.peak = max(self.peak, float(self.interpolator.chunk_peaks(pending[:, : ready + 2 * INTERPOLATION_REACH]).max()))
+        self.unpeaked = pending[:, ready:]
+
+    def result(self) -> AudioMeasurement:
+        channels = self.unpeaked.shape[0]
+        rest = np.concatenate([self.unpeaked, np.zeros((channels, INTERPOLATION_REACH), np.float32)], axis=1)  # silence after the end
+        peak = max(self.peak, float(self.interpolator.chunk_peaks(rest).max())) if rest.shape[1] > 2 * INTERPOLATION_REACH else self.peak
+        loudness = _integrated_loudness(self.energies.sums[0], self.count, self.rate)
+        return AudioMeasurement(
+            integrated_lufs=loudness if loudness is not None else -math.inf,
+            true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
+            clipped_samples=self.clipped / (self.count * channels) if self.count else 0.0,
+            duration_s=self.count / self.rate,
+        )
 
 
-def _measure(audio: np.ndarray, rate: int) -> AudioMeasurement:
-    loudness = _loudness(audio, rate)
-    peak = _oversampled_peaks(audio).max(initial=0) if len(audio) else 0.0
-    return AudioMeasurement(
-        integrated_lufs=loudness if loudness is not None else -math.inf,
-        true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
-        clipped_samples=float(np.mean(np.abs(audio) >= CLIP_LEVEL)) if audio.size else 0.0,
-        duration_s=len(audio) / rate,
-    )
+class _SubBlockSums:
+    """Sums of per-sample series over the 100 ms steps of BS.1770 gating, added a stretch at a time."""
+
+    def __init__(self, rate: int, series: int):
+        self.rate = rate
+        self.sums = np.zeros((series, 0))
+
+    def add(self, start: int, values: np.ndarray) -> None:
+        """`values`: (series, samples) for samples start, start + 1, ..."""
+        first, last = self._step_of(start), self._step_of(start + values.shape[1] - 1)
+        if last >= self.sums.shape[1]:
+            self.sums = np.pad(self.sums, ((0, 0), (0, last + 1 - self.sums.shape[1])))
+        bounds = np.maximum(np.arange(first, last + 1) * self.rate // GATE_STEPS_PER_S, start) - start
+        self.sums[:, first : last + 1] += np.add.reduceat(values, bounds, axis=1)
+
+    def _step_of(self, position: int) -> int:
+        """Step j spans samples floor(j * rate / 10) .. floor((j + 1) * rate / 10) - 1."""
+        return (position * GATE_STEPS_PER_S + GATE_STEPS_PER_S - 1) // self.rate
 
 
-def _decode(path: Path, rate: int) -> np.ndarray:
-    """Any file ffmpeg reads (WAV, MP3, an MP4's audio track...) as float32 stereo at `rate`, shape (samples, 2)."""
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
-        "-vn", "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "2", "-ar", str(rate), "-",
-    ]
-    result = subprocess.run(command, capture_output=True, check=False)
-    if result.returncode != 0:
-        tail = " ".join(result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:])
-        raise RenderError(f"ffmpeg could not decode the audio of {path}: {tail}")
-    return np.frombuffer(result.stdout, dtype="<f4").reshape(-1, 2)
+def _integrated_loudness(step_energies: np.ndarray, count: int, rate: int) -> float | None:
+    """BS.1770-4 gated loudness (LUFS) from the 100 ms energy sums (over channels) of `count` K-weighted samples.
+
+    None for silence or audio shorter than one 400 ms gating block. Blocks and gates are counted as pyloudnorm does.
+    """
+    if count <= GATE_BLOCK_S * rate:
+        return None
+    blocks = int(np.round((count / rate - GATE_BLOCK_S) / GATE_STEP_S)) + 1
+    steps_per_block = round(GATE_BLOCK_S / GATE_STEP_S)
+    padded = np.zeros(blocks + steps_per_block - 1)
+    padded[: min(len(padded), len(step_energies))] = step_energies[: len(padded)]
+    energy = sum(padded[step : step + blocks] for step in range(steps_per_block)) / (GATE_BLOCK_S * rate)
+    with np.errstate(divide="ignore"):
+        block_loudness = -0.691 + 10 * np.log10(energy)
+    audible = energy[block_loudness >= ABSOLUTE_GATE_LUFS]
+    if audible.size == 0:
+        return None
+    relative_gate = -0.691 + 10 * math.log10(audible.mean()) + RELATIVE_GATE_LU
+    return -0.691 + 10 * math.log10(energy[(block_loudness > relative_gate) & (block_loudness > ABSOLUTE_GATE_LUFS)].mean())
+
+
+def _gain_to(target_lufs: float, step_energies: np.ndarray, buses: _Buses) -> float:
+    """The gain that brings a bus to `target_lufs`; 1 for silence."""
+    loudness = _integrated_loudness(step_energies, buses.length, buses.rate)
+    return 1.0 if loudness is None else float(_db_to_gain(target_lufs - loudness))
+
+
+def _k_weighting(rate: int) -> np.ndarray:
+    """BS.1770 K-weighting (a high shelf, then a high-pass) as second-order sections.
+
+    These are pyloudnorm's own filters: it measures whole arrays only, and the mix is measured as it streams by.
+    """
+    stages = pyloudnorm.Meter(rate)._filters.values()
+    return np.array([np.concatenate([stage.b, stage.a]) for stage in stages])
 
 
 def _db_to_gain(decibels: float | np.ndarray) -> np.ndarray:
     return np.power(10.0, np.asarray(decibels) / 20)
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _read_music(path: Path, rate: int, length: int) -> np.ndarray:
+    """The music as 16-bit stereo at `rate`, shape (samples, 2), decoded no further than the mix needs."""
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path), "-t", f"{length / rate + 1:.3f}",
+        "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(rate), "-",
+    ]
+    result = subprocess.run(command, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise InputError(f"music file could not be decoded: {_last_words(result.stderr)}", path=path, fix=MUSIC_FIX)
+    music = np.frombuffer(result.stdout, dtype="<i2").reshape(-1, 2)
+    if len(music) == 0:
+        raise InputError("music file has no audio", path=path, fix=MUSIC_FIX)
+    return music
+
+
+def _decode_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
+    """Any file ffmpeg reads (WAV, MP3, an MP4's audio track...) as float32 stereo at `rate`, (2, samples) a block at a time."""
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
+        "-vn", "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "2", "-ar", str(rate), "-",
+    ]
+    # stderr goes to a file: a damaged file can make ffmpeg complain more than a pipe holds while stdout is read
+    with tempfile.TemporaryFile() as errors:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process:
+            while data := process.stdout.read(BLOCK * 8):
+                yield np.frombuffer(data, dtype="<f4").reshape(-1, 2).T.copy()
+        if process.returncode != 0:
+            errors.seek(0)
+            raise RenderError(f"ffmpeg could not decode the audio of {path}: {_last_words(errors.read())}")
+
+
+def _last_words(stderr: bytes) -> str:
+    return " ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:])

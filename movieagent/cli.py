@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from movieagent import __version__
-from movieagent.config import Settings, load_settings
+from movieagent.config import BackendChoice, Settings, load_settings
 from movieagent.errors import MovieAgentError
 from movieagent.ingest import check_inputs
 from movieagent.pipeline import Stage, make_movie
@@ -31,10 +31,19 @@ CharactersOpt = Annotated[Path, typer.Option("--characters", "-b", help="Charact
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML settings profile, or a shipped one by name: default, preview-fast, preview-hd")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; re-running into it redoes only what changed")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars")]
+LlmOpt = Annotated[
+    Optional[str],
+    typer.Option("--llm", help="Planning crew: rules (no model), or openai (any OpenAI-compatible server, see configs/llm-openai.yaml)"),
+]
 
 
-def _settings(config: Path | None, quiet: bool) -> Settings:
-    return load_settings(config, **({"progress": False} if quiet else {}))
+def _settings(config: Path | None, quiet: bool, llm: str | None = None) -> Settings:
+    settings = load_settings(config, **({"progress": False} if quiet else {}))
+    if llm and llm != settings.planning.crew.kind:
+        # Another crew than the profile's: its own defaults, none of the profile crew's options.
+        planning = settings.planning.model_copy(update={"crew": BackendChoice(kind=llm)})
+        settings = settings.model_copy(update={"planning": planning})
+    return settings
 
 
 def _fail(error: MovieAgentError) -> None:
@@ -53,13 +62,14 @@ def make(
     config: ConfigOpt = None,
     plan: Annotated[Optional[Path], typer.Option(help="Render this (edited) plan.json instead of planning again")] = None,
     stop_after: Annotated[Optional[str], typer.Option(help="Stop after a stage: plan, speech, render, assemble")] = None,
+    llm: LlmOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.png."""
     try:
         if stop_after not in (None, "plan", "speech", "render", "assemble"):
             raise MovieAgentError(f"--stop-after must be one of plan, speech, render, assemble (got {stop_after!r})")
-        result = make_movie(script, characters, out, _settings(config, quiet), plan_file=plan, stop_after=stop_after)  # type: ignore[arg-type]
+        result = make_movie(script, characters, out, _settings(config, quiet, llm), plan_file=plan, stop_after=stop_after)  # type: ignore[arg-type]
     except MovieAgentError as error:
         _fail(error)
         return
@@ -83,11 +93,12 @@ def plan_command(
     characters: CharactersOpt,
     out: OutOpt = Path("out/movie"),
     config: ConfigOpt = None,
+    llm: LlmOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan only: write OUT/plan.json (edit it, then `make --plan OUT/plan.json`)."""
     try:
-        result = make_movie(script, characters, out, _settings(config, quiet), stop_after="plan")
+        result = make_movie(script, characters, out, _settings(config, quiet, llm), stop_after="plan")
     except MovieAgentError as error:
         _fail(error)
         return

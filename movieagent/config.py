@@ -42,9 +42,12 @@ class VideoSettings(Section):
 class PlanningSettings(Section):
     crew: BackendChoice = BackendChoice(kind="rules")
     words_per_minute: int = Field(default=160, ge=60, le=400, description="Speaking rate used to time shots before speech exists")
-    establishing_shot_s: float = Field(default=3.0, gt=0)
+    establishing_shot_s: float = Field(default=2.5, gt=0)
     min_shot_s: float = Field(default=2.0, gt=0)
     max_shot_s: float = Field(default=12.0, gt=0)
+    max_parallel_tasks: int = Field(
+        default=16, ge=1, description="Per-scene tasks (screenwriter, storyboard artist) run at once: LLM calls in flight"
+    )
     max_review_rounds: int = Field(default=2, ge=1, description="Director reviews of the plan; scenes with notes are redone in between")
     max_scenes: int = Field(default=2000, ge=1, description="Scripts with more scenes are refused up front")
     max_script_bytes: int = Field(default=5_000_000, ge=1)

@@ -138,7 +138,9 @@ def make_movie(
 
 def make_plan(script: Script, bank: CharacterBank, settings: Settings, workspace: Workspace) -> Plan:
     """Runs the planning graph with the configured crew, checkpointed in the output folder."""
-    crew = load_backend("crew", settings.planning.crew)
+    # LLM crews cache their replies and log their calls in the output folder.
+    in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript}
+    crew = load_backend("crew", settings.planning.crew, defaults=in_workspace)
     workspace.root.mkdir(parents=True, exist_ok=True)
     return plan_movie(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints)
 

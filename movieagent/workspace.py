@@ -4,7 +4,8 @@ OUTDIR/
   plan.json, movie.mp4, movie.srt, storyboard.png, log.txt
   clips/shot_0001_<shot-id>.mp4     one per shot, numbered in plan order
   speech/<line-id>.wav              one per spoken line
-  cache/                            cache keys of finished work
+  cache/                            cache keys of finished work; cache/llm/ the LLM crews' replies
+  transcript.jsonl                  every LLM call: agent, scene, model, latency, tokens, cost
   planning.sqlite                   LangGraph checkpoints
 """
 
@@ -61,6 +62,14 @@ class Workspace:
     @property
     def cache(self) -> Path:
         return self.root / "cache"
+
+    @property
+    def llm_cache(self) -> Path:
+        return self.cache / "llm"
+
+    @property
+    def transcript(self) -> Path:
+        return self.root / "transcript.jsonl"
 
     def clip(self, index: int, shot_id: str) -> Path:
         # Zero-padded so that string order equals plan order for people browsing the folder.

@@ -134,3 +134,20 @@ def test_plan_command_writes_a_valid_plan(tmp_path, bank):
 def test_help_shows_examples():
     result = runner.invoke(app, ["make", "--help"])
     assert result.exit_code == 0 and "Example" in result.output
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("script", ["examples/synopsis/the-foghorn.md", "examples/movieagent/script_synopsis.json"])
+def test_synopsis_and_movieagent_scripts_plan(tmp_path, script):
+    outdir = tmp_path / "out"
+    result = runner.invoke(
+        app, ["plan", str(ROOT / script), "--characters", str(ROOT / "character_bank/lighthouse"), "-o", str(outdir), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    from movieagent.schema import Plan
+
+    plan = Plan.model_validate_json((outdir / "plan.json").read_text())
+    assert len(plan.shots()) >= 2
+    assert {member.id for member in plan.cast} >= {"mara-quell", "toby-fenn"}

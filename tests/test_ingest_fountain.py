@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from movieagent.errors import InputError
 from movieagent.ingest import load_script
 from movieagent.ingest.fountain import is_transition_line, parse_fountain, parse_scene_heading, split_cue
 from movieagent.schema import Script, ScriptAction, ScriptDialogue, ScriptTransition
@@ -453,3 +454,27 @@ def test_spoken_text_has_no_markup_and_lines_survive_boneyard_and_notes(tmp_path
     assert (bob.text, bob.line) == ("Two-line bold words.", 11)
     end = script.scenes[0].elements[-1]
     assert (end.text, end.centered, end.line) == ("THE END", True, 17)
+
+
+@pytest.mark.parametrize("opening", ["FADE IN:", "> FADE IN:", "FADE IN:\n\n> CUT TO:"])
+def test_transitions_before_the_first_heading_open_the_first_scene(tmp_path, opening):
+    path = tmp_path / "fade.fountain"
+    path.write_text(f"Title: Fade\n\n{opening}\n\nINT. HALL - DAY\n\nAda waits.\n\nADA\nHello.\n", encoding="utf-8")
+    script = load_script(path)
+    (scene,) = script.scenes  # no heading-less scene of its own
+    assert (scene.heading, scene.line) == ("INT. HALL - DAY", 5 + opening.count("\n"))
+    leading = scene.elements[: len(opening.split("\n\n"))]
+    assert [element.text for element in leading] == [text.lstrip("> ") for text in opening.split("\n\n")]
+    assert [element.line for element in leading] == [3 + 2 * number for number in range(len(leading))]
+    assert isinstance(scene.elements[-2], ScriptAction) and scene.elements[-2].text == "Ada waits."
+
+
+def test_a_prelude_with_real_action_stays_a_scene_and_transitions_alone_are_no_script(tmp_path):
+    path = tmp_path / "prelude.fountain"
+    path.write_text("FADE IN:\n\nA river at dawn.\n\nINT. HALL - DAY\n\nADA\nHello.\n", encoding="utf-8")
+    first, hall = load_script(path).scenes
+    assert first.heading == "" and [element.text for element in first.elements] == ["FADE IN:", "A river at dawn."]
+    assert hall.heading == "INT. HALL - DAY"
+    path.write_text("FADE IN:\n\nFADE OUT.\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no scenes"):
+        load_script(path)

@@ -20,8 +20,12 @@ def available(family: str) -> list[str]:
     return sorted(info.name[len(prefix):] for info in pkgutil.iter_modules(__path__) if info.name.startswith(prefix))
 
 
-def load_backend(family: str, choice: BackendChoice) -> Any:
-    """Builds the backend named by `choice.kind`, validating its options first."""
+def load_backend(family: str, choice: BackendChoice, *, defaults: dict[str, Any] | None = None) -> Any:
+    """Builds the backend named by `choice.kind`, validating its options first.
+
+    `defaults` are options the caller knows (e.g. folders in the output folder); a backend gets those
+    its Options declare, unless the config sets them.
+    """
     if family not in FAMILIES:
         raise ValueError(f"unknown backend family {family!r}")
     kinds = available(family)
@@ -33,7 +37,8 @@ def load_backend(family: str, choice: BackendChoice) -> Any:
     module = importlib.import_module(f"{__name__}.{family}_{choice.kind}")
     backend_class = module.Backend
     try:
-        options = backend_class.Options.model_validate(choice.options())
+        known = {name: value for name, value in (defaults or {}).items() if name in backend_class.Options.model_fields}
+        options = backend_class.Options.model_validate({**known, **choice.options()})
     except ValidationError as error:
         first = error.errors()[0]
         raise InputError(

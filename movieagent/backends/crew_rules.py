@@ -1,9 +1,11 @@
 """The `rules` crew: a film crew made of deterministic film-grammar heuristics. No model, no network.
 
-It plans any script the same way every time: an establishing shot when the place changes, one
-shot per action beat or dialogue exchange, shot/reverse-shot with the 180-degree rule for two
-people, group shots for three or more, sizes and camera moves chosen from the content, and
-durations from the words at the planning speaking rate.
+It plans any script the same way every time: an establishing shot when the place changes, a shot
+per action beat or speech (a short action beat plays over the line it leads into), shot/reverse-shot
+with the 180-degree rule for two people, a group shot and singles on the speaker for three or more,
+a quick exchange in one shot of both, never two shots in a row with the same framing, sizes and
+camera moves chosen from the content, figures scaled by the characters' heights, and durations from
+the words at the speakers' rates (never below the planning rate's).
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from movieagent.config import PlanningSettings
+from movieagent.ingest.fountain import is_transition_line
 from movieagent.planning.crew import (
     ActionBeat,
     Beat,
@@ -64,10 +67,16 @@ STYLE_GUIDE = "Storyboard animatic: clear staging, soft even light, muted natura
 LEAD_IN_S = 0.4
 TAIL_S = 0.5
 GAP_BETWEEN_LINES_S = 0.3
-# Action is read at a glance: two seconds plus a little per word, never more than four; so a beat
-# of action is at most a couple of sentences.
-ACTION_BASE_S, ACTION_S_PER_WORD, ACTION_MAX_S = 2.0, 0.1, 4.0
+# Action is read at a glance, about 3.5 words a second, and held 1.5 to 3 s (within the shot limits);
+# so a beat of action is at most a couple of sentences.
+ACTION_WORDS_PER_S, ACTION_MIN_S, ACTION_MAX_S = 3.5, 1.5, 3.0
 ACTION_BEAT_WORDS = 25
+# An action beat this short plays over the line it leads into instead of holding a shot of its own.
+SHORT_ACTION_WORDS = 20
+# In a conversation of three or more, the group shot comes back after this many singles.
+SINGLES_BETWEEN_GROUP_SHOTS = 2
+# A line and a reply this short together (about six seconds) play in one shot of both.
+EXCHANGE_WORDS = 16
 # Lines this short play best on a face.
 SHORT_LINE_WORDS = 4
 LONG_LINE_WORDS = 25
@@ -86,10 +95,8 @@ RELATIVE_TIMES = {
     "SAME TIME",
 }
 OFF_SCREEN_EXTENSIONS = {"VO", "OS", "OC"}
-# Fountain only knows transitions ending in "TO:"; scripts also write FADE IN:, FADE OUT. as a line of their own.
-_TRANSITION_AS_ACTION = re.compile(
-    r"(FADE (IN|OUT|UP|TO [A-Z]+)|(CROSS )?DISSOLVE( TO)?|((SMASH|MATCH|JUMP|HARD) )?CUT( TO( [A-Z]+)?)?)[:.]?"
-)
+# A closing card that says the film fades out.
+THE_END = "THE END"
 EMOTIONAL_DELIVERY = (
     "whisper",
     "soft",
@@ -131,6 +138,21 @@ FIGURE_HEIGHT_AND_TOP = {
 }
 FIGURE_WIDTH_PER_HEIGHT = 0.18
 WIDE_SIZES = {ShotSize.extreme_wide, ShotSize.wide, ShotSize.full, ShotSize.medium_wide}
+# Action needs room: a shot that carries it is no tighter than a medium close-up.
+TOO_TIGHT_FOR_ACTION = {ShotSize.close_up, ShotSize.extreme_close_up}
+# A cut that would repeat the framing goes in closer instead; from a close-up it goes back out.
+RECUT_SIZE = {
+    ShotSize.extreme_wide: ShotSize.wide,
+    ShotSize.wide: ShotSize.medium_wide,
+    ShotSize.full: ShotSize.medium_wide,
+    ShotSize.medium_wide: ShotSize.medium,
+    ShotSize.medium: ShotSize.medium_close_up,
+    ShotSize.medium_close_up: ShotSize.close_up,
+    ShotSize.close_up: ShotSize.medium_close_up,
+    ShotSize.extreme_close_up: ShotSize.close_up,
+}
+# A single keeps the speaker on their side of the line-up, face well inside the frame.
+SINGLE_CENTRES = (1 / 3, 2 / 3)
 # The listener of an over-the-shoulder shot stands nearer the camera, half out of frame.
 OVER_SHOULDER_SCALE = 1.15
 OVER_SHOULDER_CENTRES = {"left": -0.02, "right": 1.02}
@@ -202,7 +224,7 @@ class Backend:
     def screenwriter(self, task: ScreenwriterTask) -> SceneBeats:
         beats: list[Beat] = []
         for element in task.scene.elements:
-            if isinstance(element, ScriptAction) and _TRANSITION_AS_ACTION.fullmatch(element.text.strip()):
+            if isinstance(element, ScriptAction) and _is_transition_text(element.text):
                 beats.append(TransitionBeat(effect=_transition_effect(element.text)))
             elif isinstance(element, ScriptAction) and element.text.strip():
                 for text in _action_beats(element.text):
@@ -230,19 +252,16 @@ class Backend:
         # 1. Beats -> shot-sized units, opened by an establishing shot when the place changes.
         units = _units(task.beats.beats)
         if task.previous_location_id != task.location.id:
-            establishing = _Unit("establishing", action=f"Establishing shot of {task.location.name}")
-            if units:
-                establishing.fade_in, units[0].fade_in = units[0].fade_in, False
-            units.insert(0, establishing)
+            units = _established(units)
         if not units:
-            units = [_Unit("place", action=task.location.name)]
-        # 2. Speeches too long for one shot are split over several.
-        units = [piece for unit in units for piece in _fit(unit, pacing)]
-        # 3. Each unit framed, timed, moved and described.
-        staging = _Staging(task)
-        shots: list[Shot] = []
-        for number, unit in enumerate(units, start=1):
-            shots.append(staging.shot(unit, number, pacing))
+            units = [_Unit("place")]
+        # 2. Speeches too long for one shot are split over several; a quick exchange shares one.
+        units = _exchanges([piece for unit in units for piece in _fit(unit, pacing)])
+        # 3. Each unit framed in order, then cut together: no jump cuts, short action over the line it leads into.
+        staging = _Staging(task, pacing)
+        drafts = _cut_together([staging.frame(unit) for unit in units])
+        # 4. Each shot placed, timed, moved and described.
+        shots = [staging.shot(draft, number) for number, draft in enumerate(drafts, start=1)]
         _vary_movement(shots)
         _apply_scene_transitions(shots, task.enters_with, task.exits_with)
         return [shot.model_copy(update={"motion_prompt": staging.motion_prompt(shot)}) for shot in shots]
@@ -310,13 +329,17 @@ def _action_beats(paragraph: str) -> list[str]:
     return beats
 
 
+def _is_transition_text(text: str) -> bool:
+    return is_transition_line(text) or " ".join(text.split()) == THE_END
+
+
 def _transition_effect(text: str) -> Literal["cut", "fade_in", "fade_out", "dissolve"]:
     words = text.upper()
     if "DISSOLVE" in words:
         return "dissolve"
     if "FADE IN" in words or "FADE UP" in words:
         return "fade_in"
-    if "FADE" in words:
+    if "FADE" in words or THE_END in words:
         return "fade_out"
     return "cut"
 
@@ -324,9 +347,13 @@ def _transition_effect(text: str) -> Literal["cut", "fade_in", "fade_out", "diss
 # --------------------------------------------------------------------------- storyboard artist
 
 
+# Units that show the place itself, timed as establishing shots.
+VIEWS = ("establishing", "place")
+
+
 @dataclass
 class _Unit:
-    """What one shot covers before it is framed: an establishing view, an action beat or an exchange."""
+    """What one shot covers before it is framed: a view of the place, an action beat, lines, or both."""
 
     kind: Literal["establishing", "place", "action", "dialogue"]
     action: str = ""
@@ -363,12 +390,23 @@ def _units(beats: list[Beat]) -> list[_Unit]:
     return units
 
 
+def _established(units: list[_Unit]) -> list[_Unit]:
+    """A view of the new place opens the scene, taking over its fade-in; the scene's opening action plays in it."""
+    view = _Unit("establishing")
+    if units:
+        view.fade_in, units[0].fade_in = units[0].fade_in, False
+    if units and units[0].kind == "action":
+        opening = units.pop(0)
+        view.action, view.named, view.fade_out = opening.action, opening.named, opening.fade_out
+    return [view, *units]
+
+
 def _fit(unit: _Unit, pacing: PlanningSettings) -> list[_Unit]:
     """A dialogue unit too long for the longest shot becomes several, split between lines or sentences."""
     if unit.kind != "dialogue":
         return [unit]
     rate = pacing.words_per_minute
-    budget = max(pacing.max_shot_s - LEAD_IN_S - TAIL_S, 60.0 / rate)  # at least one word per shot, whatever the limits
+    budget = _speech_budget_s(pacing)
     groups: list[list[DialogueBeat]] = [[]]
     for line in unit.lines:
         for part in _split_line(line, budget, rate):
@@ -378,6 +416,45 @@ def _fit(unit: _Unit, pacing: PlanningSettings) -> list[_Unit]:
     pieces = [_Unit("dialogue", lines=group) for group in groups]
     pieces[0].fade_in, pieces[-1].fade_out = unit.fade_in, unit.fade_out
     return pieces
+
+
+def _exchanges(units: list[_Unit]) -> list[_Unit]:
+    """A quick exchange, a line and someone else's reply few words between them, plays in one shot of both;
+    never two exchanges in a row, so a conversation still cuts between its speakers."""
+    paired: list[_Unit] = []
+    for unit in units:
+        previous = paired[-1] if paired else None
+        earlier_talk = next((earlier for earlier in reversed(paired[:-1]) if earlier.lines), None)
+        if (
+            previous
+            and not (earlier_talk and _is_exchange(earlier_talk))
+            and _plain_line(previous)
+            and _plain_line(unit)
+            and previous.lines[0].speaker_id != unit.lines[0].speaker_id
+            and spoken_words(f"{previous.lines[0].text} {unit.lines[0].text}") <= EXCHANGE_WORDS
+            and not (previous.fade_out or unit.fade_in)
+        ):
+            paired[-1] = replace(previous, lines=[*previous.lines, *unit.lines], fade_out=unit.fade_out)
+        else:
+            paired.append(unit)
+    return paired
+
+
+def _is_exchange(unit: _Unit) -> bool:
+    return len({line.speaker_id for line in unit.lines}) > 1
+
+
+def _plain_line(unit: _Unit) -> bool:
+    """One line, said on screen, alone and not for a close-up."""
+    if unit.kind != "dialogue" or len(unit.lines) != 1:
+        return False
+    line = unit.lines[0]
+    return not (line.off_screen or line.dual or _emotional([line]))
+
+
+def _speech_budget_s(pacing: PlanningSettings) -> float:
+    """Speech that fits the longest shot; at least one word, whatever the limits."""
+    return max(pacing.max_shot_s - LEAD_IN_S - TAIL_S, 60.0 / pacing.words_per_minute)
 
 
 def _speech_s(lines: list[DialogueBeat], rate: int) -> float:
@@ -430,24 +507,129 @@ def _dialogue_size(lines: list[DialogueBeat]) -> ShotSize:
     return ShotSize.medium if words > LONG_LINE_WORDS else ShotSize.medium_close_up
 
 
-def _duration(unit: _Unit, pacing: PlanningSettings) -> float:
-    speech = _speech_s(unit.lines, pacing.words_per_minute) if unit.lines else 0.0
-    if unit.kind == "dialogue":
-        wanted = LEAD_IN_S + speech + TAIL_S
-    elif unit.kind == "action":
-        wanted = min(ACTION_BASE_S + ACTION_S_PER_WORD * spoken_words(unit.action), ACTION_MAX_S)
-    else:
+def _duration(unit: _Unit, pacing: PlanningSettings, rates: Mapping[str, int]) -> float:
+    """How long a unit plays: its view, or its lines at their speakers' `rates` with the pauses around them,
+    or its action read at a glance; action in a shot with lines plays while they are spoken."""
+    if unit.kind in VIEWS:
         wanted = pacing.establishing_shot_s
+    else:
+        talking = sum(speaking_seconds(line.text, rates.get(line.speaker_id, pacing.words_per_minute)) for line in unit.lines)
+        talking += LEAD_IN_S + GAP_BETWEEN_LINES_S * (len(unit.lines) - 1) + TAIL_S if unit.lines else 0.0
+        wanted = max(talking, _reading_s(unit.action) if unit.action else 0.0)
     clamped = min(max(wanted, pacing.min_shot_s), pacing.max_shot_s)
-    # Never shorter than the words themselves, whatever the limits say.
-    return math.ceil(max(clamped, speech) * 100) / 100
+    # Never shorter than the words at the planning rate, whatever the limits say.
+    return math.ceil(max(clamped, _speech_s(unit.lines, pacing.words_per_minute)) * 100) / 100
 
 
-def _figure_box(size: ShotSize, centre: float, scale: float = 1.0) -> Box:
+def _reading_s(action: str) -> float:
+    return min(max(spoken_words(action) / ACTION_WORDS_PER_S, ACTION_MIN_S), ACTION_MAX_S)
+
+
+def _place_view(location: LocationSheet, time_of_day: str, action: str) -> str:
+    """What a view of the place shows: "Arthur's Kitchen, day: a small tidy kitchen ..." from the location
+    sheet, or "Arthur's Kitchen, day. <the action in it>"."""
+    place = f"{location.name}, {time_of_day.lower()}" if time_of_day else location.name
+    if action:
+        return f"{place}. {action}"
+    description = " ".join(location.description.split())
+    if description.casefold().startswith(location.name.casefold()):  # a sheet made from the heading: 'Kitchen (interior)'
+        return f"{place}{description[len(location.name) :]}"
+    return f"{place}: {description}"
+
+
+@dataclass
+class _Draft:
+    """A unit framed: who the camera is on, how close and from where. Placed in frame once the cut is final."""
+
+    unit: _Unit
+    size: ShotSize
+    subjects: list[str]
+    over_shoulder_of: str | None = None  # the listener whose shoulder frames the speaker
+    angle: CameraAngle = CameraAngle.eye_level
+    movement: CameraMovement = CameraMovement.static
+    introduced: list[str] = field(default_factory=list)  # characters the action brings on, names in capitals
+
+    def framing(self) -> tuple[frozenset[str], ShotSize, CameraAngle]:
+        """What the next shot must change or the cut jumps. A reverse shot changes whom the camera is on."""
+        return frozenset(self.subjects), self.size, self.angle
+
+
+def _cut_together(drafts: list[_Draft]) -> list[_Draft]:
+    """Action that leads into a line plays with it, in whichever of their two shots shows everyone. A shot
+    that would repeat the framing before it joins that shot when only one of the two has lines, else the
+    camera moves closer (or, from a close-up, back)."""
+    cut: list[_Draft] = []
+    for draft in drafts:
+        if cut and _leads_into(cut[-1], draft):
+            action = cut.pop()
+            wider = draft if set(action.subjects) <= set(draft.subjects) else action
+            draft = _joined(action, draft, framed_as=wider)
+            if draft.size in TOO_TIGHT_FOR_ACTION:
+                draft.size = ShotSize.medium_close_up
+        if cut and cut[-1].framing() == draft.framing():
+            if _can_join(cut[-1], draft):
+                cut[-1] = _joined(cut[-1], draft, framed_as=draft if draft.unit.lines else cut[-1])
+                continue
+            draft = _recut(draft)
+        cut.append(draft)
+    return cut
+
+
+def _recut(draft: _Draft) -> _Draft:
+    """The same people from closer (from a close-up, further back); a shot with action no tighter than it needs."""
+    size = RECUT_SIZE[draft.size]
+    return replace(draft, size=ShotSize.medium if draft.unit.action and size in TOO_TIGHT_FOR_ACTION else size)
+
+
+def _leads_into(action: _Draft, talk: _Draft) -> bool:
+    """A short action beat, or one that brings on the next speaker, plays with the lines that follow when
+    one of their shots shows everyone: the lines' shot all the action's people, or the action's shot all who speak."""
+    seen_speaking = {line.speaker_id for line in talk.unit.lines if not line.off_screen}
+    return (
+        action.unit.kind == "action"
+        and bool(talk.unit.lines)
+        and not talk.unit.action
+        and not (action.unit.fade_out or talk.unit.fade_in)
+        and bool(action.subjects)
+        and (set(action.subjects) <= set(talk.subjects) or seen_speaking <= set(action.subjects))
+        and (spoken_words(action.unit.action) <= SHORT_ACTION_WORDS or bool(seen_speaking & set(action.introduced)))
+    )
+
+
+def _can_join(first: _Draft, second: _Draft) -> bool:
+    """Two beats with the same framing fit one shot: no transition between them, no more than a beat's worth
+    of action, lines in one of them only (two speeches in one unchanging frame would drag)."""
+    return (
+        first.unit.kind not in VIEWS
+        and second.unit.kind not in VIEWS
+        and not (first.unit.fade_out or second.unit.fade_in)
+        and not (first.unit.lines and second.unit.lines)
+        and spoken_words(f"{first.unit.action} {second.unit.action}") <= ACTION_BEAT_WORDS
+    )
+
+
+def _joined(first: _Draft, second: _Draft, framed_as: _Draft) -> _Draft:
+    """One shot for both beats, in order, framed as `framed_as` (one of them)."""
+    unit = _Unit(
+        "dialogue" if first.unit.lines or second.unit.lines else first.unit.kind,
+        action=" ".join(text for text in (first.unit.action, second.unit.action) if text),
+        named=_unique([*first.unit.named, *second.unit.named]),
+        lines=[*first.unit.lines, *second.unit.lines],
+        fade_in=first.unit.fade_in,
+        fade_out=second.unit.fade_out,
+    )
+    return replace(framed_as, unit=unit, introduced=_unique([*first.introduced, *second.introduced]))
+
+
+def _figure_box(size: ShotSize, centre: float, nearness: float = 1.0, stature: float = 1.0) -> Box:
+    """Where a standing figure is in frame. `nearness` brings it toward the camera (head kept, feet lower);
+    `stature` is its height relative to whom the camera frames, feet kept where they stand."""
     height, top = FIGURE_HEIGHT_AND_TOP[size]
-    height = min(3.0, height * scale)
+    near_height = min(3.0, height * nearness)
+    height = min(3.0, near_height * stature)
     width = height * FIGURE_WIDTH_PER_HEIGHT
-    return Box(x=round(centre - width / 2, 4), y=top, w=round(width, 4), h=round(height, 4))
+    bottom = top + near_height
+    return Box(x=round(centre - width / 2, 4), y=round(max(-1.0, bottom - height), 4), w=round(width, 4), h=round(height, 4))
 
 
 def _facing_centre(centre: float) -> Literal["left", "right", "camera"]:
@@ -462,22 +644,37 @@ def _sentence(text: str) -> str:
 
 
 class _Staging:
-    """Frames one scene's units. Everyone gets a place in the scene's line-up on first appearance
-    and keeps that side of frame in every shot of the scene (the 180-degree rule)."""
+    """Frames one scene's units in order. Everyone has a place in the scene's line-up and keeps their side
+    of everyone else in every shot of the scene (the 180-degree rule)."""
 
-    def __init__(self, task: StoryboardTask) -> None:
+    def __init__(self, task: StoryboardTask, pacing: PlanningSettings) -> None:
         self.task = task
+        self.pacing = pacing
         self.members: dict[str, Character] = {member.id: member for member in task.cast}
-        lineup = _lineup(task.beats.beats)
-        self.slots = {character_id: (number + 1) / (len(lineup) + 1) for number, character_id in enumerate(lineup)}
-        self.lineup = lineup
-        self.appeared: list[str] = []
+        # Lines are timed at the faster of the speaker's voice and the planning rate: a shot planned too short
+        # is stretched to its real speech, one planned too long holds silence.
+        self.rates = {member.id: max(member.voice.words_per_minute, pacing.words_per_minute) for member in task.cast}
+        self.lineup = _lineup(task.beats.beats)
+        self.slots = {character_id: (number + 1) / (len(self.lineup) + 1) for number, character_id in enumerate(self.lineup)}
+        # Who is in the scene so far, in line-up order; characters whose entrance the action describes join then.
+        there = _there_from_the_start(task.beats.beats)
+        self.present = [character_id for character_id in self.lineup if character_id in there]
+        self.shots_since_group = SINGLES_BETWEEN_GROUP_SHOTS  # a conversation opens on the group
         self.lines_written = 0
 
-    def shot(self, unit: _Unit, number: int, pacing: PlanningSettings) -> Shot:
-        shot_id = f"{self.task.beats.scene_id}-shot-{number:02d}"
-        size, angle, movement, placed = self._frame(unit)
-        self.appeared = _unique([*self.appeared, *(character.character_id for character in placed)])
+    def frame(self, unit: _Unit) -> _Draft:
+        draft = self._frame(unit)
+        named = [self.members[character_id] for character_id in unit.named if character_id in self.members]
+        draft.introduced = _introduced(unit.action, named)
+        self.present = [character_id for character_id in self.lineup if character_id in {*self.present, *draft.subjects}]
+        # A conversation's group shot (not the action before it, which may play over the first line).
+        group_talks = bool(unit.lines) and len(self.present) >= 3 and set(self.present) <= set(draft.subjects)
+        self.shots_since_group = 0 if group_talks else self.shots_since_group + 1
+        return draft
+
+    def shot(self, draft: _Draft, number: int) -> Shot:
+        unit, shot_id = draft.unit, f"{self.task.beats.scene_id}-shot-{number:02d}"
+        placed = self._place(draft)
         lines = []
         for beat in unit.lines:
             self.lines_written += 1
@@ -493,16 +690,16 @@ class _Staging:
         return Shot(
             id=shot_id,
             scene_id=self.task.beats.scene_id,
-            size=size,
-            angle=angle,
-            movement=movement,
+            size=draft.size,
+            angle=draft.angle,
+            movement=draft.movement,
             characters=placed,
-            action=unit.action,
+            action=_place_view(self.task.location, self.task.time_of_day, unit.action) if unit.kind in VIEWS else unit.action,
             lines=lines,
-            duration_s=_duration(unit, pacing),
+            duration_s=_duration(unit, self.pacing, self.rates),
             transition_in=Transition.fade if unit.fade_in else Transition.cut,
             transition_out=Transition.fade if unit.fade_out else Transition.cut,
-            prompt=self._prompt(size, angle, placed, unit),
+            prompt=self._prompt(draft, placed),
             seed=shot_seed(shot_id),
         )
 
@@ -511,71 +708,87 @@ class _Staging:
         speaking = f"; {' and '.join(speakers)} speaking" if speakers else ""
         return f"{MOVEMENT_WORDS[shot.movement]}{speaking}."
 
-    def _frame(self, unit: _Unit) -> tuple[ShotSize, CameraAngle, CameraMovement, list[CharacterInShot]]:
+    def _frame(self, unit: _Unit) -> _Draft:
         exterior = self.task.interior is False
+        if unit.kind == "place":
+            return _Draft(unit, ShotSize.wide, [])
+        # Action that names nobody ("They drink.") shows whoever is in the scene.
+        people = [character_id for character_id in self.lineup if character_id in (unit.named or self.present)]
         if unit.kind == "establishing":
             if exterior:
-                return ShotSize.extreme_wide, CameraAngle.high, CameraMovement.pan_right, []
-            return ShotSize.wide, CameraAngle.eye_level, CameraMovement.pan_left, []
-        if unit.kind == "place":
-            return ShotSize.wide, CameraAngle.eye_level, CameraMovement.static, []
+                return _Draft(unit, ShotSize.extreme_wide, people, angle=CameraAngle.high, movement=CameraMovement.pan_right)
+            return _Draft(unit, ShotSize.wide, people, movement=CameraMovement.pan_left)
         if unit.kind == "action":
-            # Action that names nobody ("They drink.") shows whoever the scene has shown so far.
-            people = [character_id for character_id in self.lineup if character_id in (unit.named or self.appeared)]
             size = {0: ShotSize.wide, 1: ShotSize.medium, 2: ShotSize.medium_wide}.get(len(people), ShotSize.wide)
             movement = CameraMovement.pan_left if len(people) >= 2 else CameraMovement.static
-            return size, CameraAngle.eye_level, movement, self._place(people, size)
+            return _Draft(unit, size, people, movement=movement)
 
         speakers = _unique(line.speaker_id for line in unit.lines if not line.off_screen)
-        heard_only = {line.speaker_id for line in unit.lines if line.off_screen} - set(speakers)
-        size = _dialogue_size(unit.lines)
-        tense = _emotional(unit.lines)
-        movement = CameraMovement.dolly_in if tense else CameraMovement.static
         if not speakers:  # a voice over the listeners, or over the empty place
-            listeners = [character_id for character_id in self.lineup if character_id not in heard_only]
+            heard = {line.speaker_id for line in unit.lines}
+            listeners = [character_id for character_id in self.present if character_id not in heard]
             size = {0: ShotSize.wide, 1: ShotSize.medium}.get(len(listeners), ShotSize.medium_wide)
-            return size, CameraAngle.eye_level, CameraMovement.static, self._place(listeners, size)
-        # A listener not yet seen (still behind the door) leaves the speaker the frame, facing across.
-        if len(speakers) == 1 and len(self.lineup) == 2 and set(self.lineup) - set(speakers) <= set(self.appeared):
-            return size, CameraAngle.eye_level, movement, self._over_the_shoulder(speakers[0], size)
-        if len(self.lineup) >= 3 and not (len(speakers) == 1 and tense):
-            return (
-                ShotSize.medium_wide,
-                CameraAngle.eye_level,
-                CameraMovement.static,
-                self._place(self.lineup, ShotSize.medium_wide),
-            )
-        if len(speakers) >= 2:
-            return ShotSize.medium, CameraAngle.eye_level, CameraMovement.static, self._place(speakers, ShotSize.medium)
-        return size, CameraAngle.eye_level, movement, self._place(speakers, size)
+            return _Draft(unit, size, listeners)
+        present = [character_id for character_id in self.lineup if character_id in {*self.present, *speakers}]
+        talking = [character_id for character_id in present if character_id in speakers]  # in line-up order
+        tense = _emotional(unit.lines)
+        # A group talking opens on the group and comes back to it after a couple of closer shots; a tense line stays close.
+        if len(present) >= 3 and not tense and self.shots_since_group >= SINGLES_BETWEEN_GROUP_SHOTS:
+            return _Draft(unit, ShotSize.medium_wide, present)
+        if len(talking) >= 2:  # an exchange, or lines said together: a shot of those who speak
+            return _Draft(unit, ShotSize.medium if len(talking) == 2 else ShotSize.medium_wide, talking)
+        size = _dialogue_size(unit.lines)
+        movement = CameraMovement.dolly_in if tense else CameraMovement.static
+        listeners = [character_id for character_id in present if character_id not in speakers]
+        # Two people: shot/reverse-shot over the listener's shoulder. Alone, or in a group: a single on the speaker.
+        over_shoulder_of = listeners[0] if len(listeners) == 1 else None
+        return _Draft(unit, size, speakers, over_shoulder_of=over_shoulder_of, movement=movement)
 
-    def _place(self, character_ids: list[str], size: ShotSize) -> list[CharacterInShot]:
-        placed = []
-        for character_id in character_ids:
-            centre = self.slots.get(character_id, 0.5)
-            placed.append(
-                CharacterInShot(character_id=character_id, box=_figure_box(size, centre), facing=_facing_centre(centre))
-            )
-        return placed
-
-    def _over_the_shoulder(self, speaker: str, size: ShotSize) -> list[CharacterInShot]:
-        """Shot/reverse-shot: the speaker on their side facing across, the listener's shoulder at the other edge."""
-        listener = next(character_id for character_id in self.lineup if character_id != speaker)
-        speaker_on_left = self.slots[speaker] < 0.5
-        listener_edge = OVER_SHOULDER_CENTRES["right" if speaker_on_left else "left"]
+    def _place(self, draft: _Draft) -> list[CharacterInShot]:
+        """Subjects spread across the frame in line-up order; one alone keeps to their side of it. Heights
+        are relative to the tallest subject, whom the shot size frames."""
+        tallest = max((self._height(character_id) for character_id in draft.subjects), default=1.0)
+        if draft.over_shoulder_of:
+            return self._over_the_shoulder(draft, tallest)
+        if len(draft.subjects) == 1:
+            slot = self.slots.get(draft.subjects[0], 0.5)
+            spots = [(min(max(slot, SINGLE_CENTRES[0]), SINGLE_CENTRES[1]), _facing_centre(slot))]
+        else:
+            centres = [(number + 1) / (len(draft.subjects) + 1) for number in range(len(draft.subjects))]
+            spots = [(centre, _facing_centre(centre)) for centre in centres]
         return [
             CharacterInShot(
-                character_id=speaker, box=_figure_box(size, self.slots[speaker]), facing="right" if speaker_on_left else "left"
+                character_id=character_id,
+                box=_figure_box(draft.size, centre, stature=self._height(character_id) / tallest),
+                facing=facing,
+            )
+            for character_id, (centre, facing) in zip(draft.subjects, spots, strict=True)
+        ]
+
+    def _over_the_shoulder(self, draft: _Draft, tallest: float) -> list[CharacterInShot]:
+        """Shot/reverse-shot: the speaker on their side facing across, the listener's shoulder at the other edge."""
+        speaker, listener = draft.subjects[0], draft.over_shoulder_of
+        speaker_on_left = self.lineup.index(speaker) < self.lineup.index(listener)
+        return [
+            CharacterInShot(
+                character_id=speaker,
+                box=_figure_box(draft.size, SINGLE_CENTRES[0 if speaker_on_left else 1], stature=self._height(speaker) / tallest),
+                facing="right" if speaker_on_left else "left",
             ),
             CharacterInShot(
                 character_id=listener,
-                box=_figure_box(size, listener_edge, OVER_SHOULDER_SCALE),
+                box=_figure_box(
+                    draft.size,
+                    OVER_SHOULDER_CENTRES["right" if speaker_on_left else "left"],
+                    nearness=OVER_SHOULDER_SCALE,
+                    stature=self._height(listener) / tallest,
+                ),
                 facing="left" if speaker_on_left else "right",
             ),
         ]
 
-    def _prompt(self, size: ShotSize, angle: CameraAngle, placed: list[CharacterInShot], unit: _Unit) -> str:
-        parts = [f"{SIZE_WORDS[size]}, {ANGLE_WORDS[angle]}", self.task.location.description]
+    def _prompt(self, draft: _Draft, placed: list[CharacterInShot]) -> str:
+        parts = [f"{SIZE_WORDS[draft.size]}, {ANGLE_WORDS[draft.angle]}", self.task.location.description]
         if self.task.time_of_day:
             parts.append(f"Time of day: {self.task.time_of_day.lower()}")
         for character in placed:
@@ -584,8 +797,8 @@ class _Staging:
             parts.append(
                 f"{self._name(character.character_id)}: {description}" if description else self._name(character.character_id)
             )
-        if unit.kind == "action":
-            parts.append(" ".join(unit.action.split()))
+        if draft.unit.action:
+            parts.append(" ".join(draft.unit.action.split()))
         parts.append(self.task.style)
         return " ".join(_sentence(part) for part in parts if part.strip())
 
@@ -593,9 +806,23 @@ class _Staging:
         member = self.members.get(character_id)
         return member.name if member else character_id
 
+    def _height(self, character_id: str) -> float:
+        member = self.members.get(character_id)
+        return member.height if member else 1.0
+
 
 def _unique(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(ids))
+
+
+def _introduced(action: str, characters: list[Character]) -> list[str]:
+    """Who the action introduces: screenplays write a character's name in capitals there ('LEO NAIR (9) ...')."""
+    introduced = []
+    for character in characters:
+        names = [name.upper() for name in (character.name, *character.aliases) if name.upper() != name.lower()]
+        if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", action) for name in names):
+            introduced.append(character.id)
+    return introduced
 
 
 def _lineup(beats: list[Beat]) -> list[str]:
@@ -607,6 +834,19 @@ def _lineup(beats: list[Beat]) -> list[str]:
         elif isinstance(beat, ActionBeat):
             seen.extend(beat.character_ids)
     return _unique(seen)
+
+
+def _there_from_the_start(beats: list[Beat]) -> set[str]:
+    """Who is in the scene before its first beat: everyone seen whose first appearance is not an action beat
+    naming them (an entrance, such as 'Leo runs up')."""
+    entering: set[str] = set()
+    speaking: set[str] = set()
+    for beat in beats:
+        if isinstance(beat, ActionBeat):
+            entering |= set(beat.character_ids) - speaking
+        elif isinstance(beat, DialogueBeat) and not beat.off_screen and beat.speaker_id not in entering:
+            speaking.add(beat.speaker_id)
+    return speaking
 
 
 def _vary_movement(shots: list[Shot]) -> None:

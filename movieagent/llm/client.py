@@ -1,12 +1,13 @@
 """A thin wrapper around the `openai` client: one chat completion, no retries of its own, plain results.
 
 Works with any server speaking the OpenAI chat.completions protocol: OpenAI, vLLM, Ollama, llama.cpp.
+`ChatEndpoint` is what the rest of movieagent.llm needs of a client; movieagent.llm.local has another.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 from pydantic import BaseModel, SecretStr
@@ -29,6 +30,13 @@ class ChatReply(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_s: float = 0.0
+
+
+class ChatEndpoint(Protocol):
+    """Answers one chat request. Transient failures raise the `openai` client's errors (which are retried);
+    failures no retry can fix raise movieagent.llm.retry.CallFailed."""
+
+    def complete(self, request: ChatRequest, *, timeout_s: float) -> ChatReply: ...
 
 
 class ChatClient:

@@ -7,16 +7,14 @@ of the whole question, so a server that keeps failing ends in bounded time.
 from __future__ import annotations
 
 import email.utils
-import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import openai
-
-log = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 
@@ -61,12 +59,11 @@ def call_with_retries(
     policy: RetryPolicy,
     deadline: Deadline,
     *,
-    label: str,
-    sleep: Callable[[float], None] = time.sleep,
+    on_retry: Callable[[str, float], None] = lambda problem, wait_s: None,
 ) -> Result:
     """Calls `attempt(timeout_s)` until it returns, retrying transient failures; raises CallFailed otherwise.
 
-    `label` names the call in log messages (agent and scene).
+    `on_retry(problem, wait_s)` hears about each failure that will be retried (to log it).
     """
     for retry in range(policy.max_retries + 1):
         timeout_s = min(policy.timeout_s, deadline.remaining())
@@ -79,7 +76,9 @@ def call_with_retries(
             if not is_retryable(error):
                 raise CallFailed(problem, error=error, fix=_fix_for(error)) from error
             if retry == policy.max_retries:
-                raise CallFailed(f"{problem} (gave up after {retry + 1} attempts)", error=error, fix="raise max_retries, or check the server") from error
+                raise CallFailed(
+                    f"{problem} (gave up after {retry + 1} attempts)", error=error, fix="raise max_retries, or check the server"
+                ) from error
             wait_s = retry_after_s(error)
             if wait_s is None:
                 wait_s = backoff_s(retry, policy)
@@ -89,8 +88,8 @@ def call_with_retries(
                     error=error,
                     fix="raise budget_s, or check the server",
                 ) from error
-            log.warning("%s: %s; retrying in %.1f s", label, problem, wait_s)
-            sleep(wait_s)
+            on_retry(problem, wait_s)
+            time.sleep(wait_s)
     raise AssertionError("unreachable: the loop returns or raises")
 
 
@@ -130,7 +129,9 @@ def describe(error: openai.APIError, timeout_s: float) -> str:
         cause = error.__cause__ or error
         return f"cannot reach the server: {cause}"[:PROBLEM_CHARS]
     if isinstance(error, openai.APIStatusError):
-        return f"HTTP {error.status_code}: {error.message}"[:PROBLEM_CHARS]
+        # The client's message starts 'Error code: 500 - '; the status is said once.
+        message = re.sub(r"^Error code: \d+ - ", "", error.message)
+        return f"HTTP {error.status_code}: {message}"[:PROBLEM_CHARS]
     return str(error)[:PROBLEM_CHARS]
 
 

@@ -53,6 +53,16 @@ def review_node(crew: Crew, card: RoleCard, settings: PlanningSettings) -> Calla
     return director_review
 
 
+def after_director(screenwriter: RoleCard) -> Callable[[PlanningState], list[Send | str]]:
+    """The location manager, and beside it one screenwriter per scene: writing needs the treatment, not the places."""
+    send_scenes = writing_tasks(screenwriter)
+
+    def route(state: PlanningState) -> list[Send | str]:
+        return ["location_manager", *send_scenes(state)]
+
+    return route
+
+
 def after_review(screenwriter: RoleCard) -> Callable[[PlanningState], list[Send] | str]:
     """Back to the screenwriter for the scenes the director sent back, or the end."""
     send_scenes = writing_tasks(screenwriter)

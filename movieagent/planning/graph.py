@@ -1,11 +1,12 @@
 """The planning graph: script + character bank -> Plan, through a film crew.
 
-    director -> location_manager -> screenwriter (one task per scene) -> continuity
+    director -> location_manager + screenwriter (one task per scene, all at once) -> continuity
       -> storyboard_artist (one task per scene) -> assemble_plan -> director_review
       -> back to the screenwriter for the scenes with notes, or the end
 
-`continuity` joins the parallel screenwriters (so the storyboard artists are sent out once) and
-works out what each scene inherits from the one before it.
+The screenwriters need the treatment, not the locations, so they work beside the location manager.
+`continuity` joins them all (so the storyboard artists are sent out once) and works out what each
+scene inherits from the one before it. At most `max_parallel_tasks` tasks of a step run at once.
 """
 
 from __future__ import annotations
@@ -28,18 +29,18 @@ from movieagent.errors import InputError
 from movieagent.planning.assembly import assemble_plan
 from movieagent.planning.continuity import continuity
 from movieagent.planning.crew import Crew
-from movieagent.planning.director import after_review, director_node, review_node
+from movieagent.planning.director import after_director, after_review, director_node, review_node
 from movieagent.planning.location_manager import location_manager_node
 from movieagent.planning.roles import ROLES, load_role_card
-from movieagent.planning.screenwriter import screenwriter_node, writing_tasks
+from movieagent.planning.screenwriter import screenwriter_node
 from movieagent.planning.state import PlanningState, checkpoint_types
 from movieagent.planning.storyboard_artist import drawing_tasks, storyboard_node
 from movieagent.schema import CharacterBank, Plan, Script
 
 log = logging.getLogger(__name__)
 
-# Supersteps: 7 for the first pass, 5 (screenwriter .. review) for each further review round; one round spare.
-_FIRST_PASS_STEPS, _STEPS_PER_ROUND = 7, 5
+# Supersteps: 6 for the first pass, 5 (screenwriter .. review) for each further review round; one round spare.
+_FIRST_PASS_STEPS, _STEPS_PER_ROUND = 6, 5
 
 
 def build_graph(crew: Crew, settings: PlanningSettings, *, roles: Path | None = None) -> StateGraph:
@@ -56,8 +57,8 @@ def build_graph(crew: Crew, settings: PlanningSettings, *, roles: Path | None = 
     graph.add_node("director_review", review_node(crew, cards["director"], settings))
 
     graph.add_edge(START, "director")
-    graph.add_edge("director", "location_manager")
-    graph.add_conditional_edges("location_manager", writing_tasks(cards["screenwriter"]), ["screenwriter"])
+    graph.add_conditional_edges("director", after_director(cards["screenwriter"]), ["location_manager", "screenwriter"])
+    graph.add_edge("location_manager", "continuity")
     graph.add_edge("screenwriter", "continuity")
     graph.add_conditional_edges("continuity", drawing_tasks(cards["storyboard_artist"]), ["storyboard_artist"])
     graph.add_edge("storyboard_artist", "assemble_plan")
@@ -91,6 +92,8 @@ def plan_movie(
     # 2. Prepare the graph and the thread.
     config = {
         "configurable": {"thread_id": f"{thread_id}-{planning_key(script, bank, crew, settings)}"},
+        # LangGraph runs a step's tasks on a thread pool of this size (Python's default is cores + 4).
+        "max_concurrency": settings.max_parallel_tasks,
         "recursion_limit": _FIRST_PASS_STEPS + _STEPS_PER_ROUND * settings.max_review_rounds,
     }
     with _checkpointer(checkpoint) as saver:

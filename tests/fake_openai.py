@@ -1,0 +1,274 @@
+"""A fake OpenAI-compatible server on 127.0.0.1: the real chat.completions wire protocol, with faults on demand.
+
+It plays every role of the film crew by reading the typed input the `openai` crew sends as a JSON
+block, and answering with what the `rules` crew makes of that same input. So a whole film can be
+planned against it, and each fault a real server shows can be scripted:
+
+    with FakeOpenAI(latency_s=0.05) as server:
+        server.queue.extend([Fault.rate_limit, Fault.malformed])   # the next two calls
+        server.rule = lambda call: Fault.server_error if call.scene == "scene-002" else None
+        server.answer = lambda call: '{"title": "..."}'             # instead of the rules crew's answers
+        ... base_url=server.base_url ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from movieagent.backends.crew_rules import Backend as RulesCrew
+from movieagent.config import PlanningSettings
+from movieagent.planning.crew import Cast, ScreenwriterTask, StoryboardTask, Treatment
+from movieagent.schema import CharacterBank, Plan, Script
+
+
+class Fault(str, Enum):
+    malformed = "malformed"  # 200, but the content is not JSON
+    invalid = "invalid"  # 200, JSON that does not match the schema
+    rate_limit = "rate_limit"  # 429 with Retry-After
+    server_error = "server_error"  # 500
+    slow = "slow"  # answers only after `slow_s`, past the client's timeout
+    truncated = "truncated"  # 200, half the answer, finish_reason 'length'
+    unauthorized = "unauthorized"  # 401 whose message echoes the key it was sent
+
+
+# The faults a 'fault_rate' draws from: every kind a flaky server or a weak model produces.
+RANDOM_FAULTS = (Fault.malformed, Fault.invalid, Fault.rate_limit, Fault.server_error, Fault.slow, Fault.truncated)
+_JSON_BLOCK = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
+
+
+@dataclass
+class Call:
+    """One request as the server saw it."""
+
+    role: str
+    scene: str | None
+    body: dict[str, Any]
+    authorization: str
+    fault: Fault | None = None
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+class FakeOpenAI:
+    def __init__(
+        self,
+        *,
+        latency_s: float = 0.0,
+        json_schema: bool = True,
+        retry_after: str = "1",
+        slow_s: float = 1.0,
+        fault_rate: float = 0.0,
+    ):
+        self.latency_s = latency_s
+        self.json_schema = json_schema  # False: refuse response_format json_schema with a 400, as some servers do
+        self.retry_after = retry_after
+        self.slow_s = slow_s
+        self.fault_rate = fault_rate
+        self.queue: list[Fault] = []  # faults for the next calls, in order
+        self.rule: Callable[[Call], Fault | None] | None = None
+        self.answer: Callable[[Call], str] = self.crew_answer  # replace to answer other questions, or to tamper
+        self.calls: list[Call] = []
+        self._seen: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._crew = RulesCrew(RulesCrew.Options())
+        self._server: ThreadingHTTPServer | None = None
+
+    # ----------------------------------------------------------------------------------------- lifecycle
+
+    def __enter__(self) -> FakeOpenAI:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                if not self.path.endswith("/chat/completions"):
+                    return self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+                status, payload, headers, delay = fake.respond(body, self.headers.get("authorization", ""))
+                time.sleep(delay)
+                self._send(status, payload, headers)
+
+            def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a timeout test)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "use the server as a context manager"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def count(self, role: str | None = None) -> int:
+        return sum(1 for call in self.calls if role in (None, call.role))
+
+    # ----------------------------------------------------------------------------------------- answering
+
+    def respond(self, body: dict[str, Any], authorization: str) -> tuple[int, dict[str, Any], dict[str, str], float]:
+        """(status, JSON payload, extra headers, seconds to wait before sending)."""
+        inputs = _inputs(body)
+        role = _role(inputs)
+        call = Call(role=role, scene=_scene(role, inputs), body=body, authorization=authorization, inputs=inputs)
+        with self._lock:
+            call.fault = self._fault(call)
+            self.calls.append(call)
+
+        if call.fault == Fault.rate_limit:
+            return (
+                429,
+                _error("Rate limit reached, slow down", "rate_limit_exceeded"),
+                {"retry-after": self.retry_after},
+                self.latency_s,
+            )
+        if call.fault == Fault.server_error:
+            return 500, _error("The server had an error while processing your request", "server_error"), {}, self.latency_s
+        if call.fault == Fault.unauthorized:
+            return (
+                401,
+                _error(f"Incorrect API key provided: {authorization.removeprefix('Bearer ')}", "invalid_api_key"),
+                {},
+                self.latency_s,
+            )
+        response_format = body.get("response_format") or {}
+        if response_format.get("type") == "json_schema" and not self.json_schema:
+            return (
+                400,
+                _error("response_format 'json_schema' is not supported by this server", "invalid_request_error"),
+                {},
+                self.latency_s,
+            )
+
+        try:
+            answer = self.answer(call)
+        except KeyError as missing:
+            return (
+                400,
+                _error(f"this fake cannot answer: {missing} is missing from the crew's input", "invalid_request_error"),
+                {},
+                self.latency_s,
+            )
+        content, finish_reason = answer, "stop"
+        if call.fault == Fault.malformed:
+            content = "Sure! Here is the plan: " + answer[: len(answer) // 2]
+        elif call.fault == Fault.invalid:
+            content = json.dumps({"unexpected": "a field the schema does not have"})
+        elif call.fault == Fault.truncated:
+            content, finish_reason = answer[: len(answer) // 2], "length"
+        delay = self.slow_s if call.fault == Fault.slow else self.latency_s
+        return 200, _completion(body, content, finish_reason), {}, delay
+
+    def crew_answer(self, call: Call) -> str:
+        """What the rules crew answers to the same typed question, as the JSON the role's schema asks for."""
+        crew, role, inputs = self._crew, call.role, call.inputs
+        if role == "director":
+            return crew.director(Script.model_validate(inputs["script"]), Cast.model_validate(inputs["cast"])).model_dump_json()
+        if role == "location_manager":
+            script, bank = Script.model_validate(inputs["script"]), CharacterBank.model_validate(inputs["bank"])
+            return crew.location_manager(script, bank, Treatment.model_validate(inputs["treatment"])).model_dump_json()
+        if role == "screenwriter":
+            return crew.screenwriter(ScreenwriterTask.model_validate(inputs["task"])).model_dump_json()
+        if role == "storyboard_artist":
+            shots = crew.storyboard_artist(
+                StoryboardTask.model_validate(inputs["task"]), PlanningSettings.model_validate(inputs["pacing"])
+            )
+            return json.dumps({"shots": [shot.model_dump(mode="json") for shot in shots]})
+        if role != "director_review":
+            raise KeyError("a crew role's input")
+        review = crew.director_review(
+            Script.model_validate(inputs["script"]),
+            Cast.model_validate(inputs["cast"]),
+            Plan.model_validate(inputs["plan"]),
+            PlanningSettings.model_validate(inputs["pacing"]),
+        )
+        return review.model_dump_json()
+
+    def _fault(self, call: Call) -> Fault | None:
+        if self.queue:
+            return self.queue.pop(0)
+        if self.rule and (fault := self.rule(call)):
+            return fault
+        if self.fault_rate:
+            # Decided by the request and how often it was seen, not by arrival order, so parallel
+            # scenes get the same faults on every run; a retry of a request is a new draw.
+            key = json.dumps(call.body, sort_keys=True)
+            self._seen[key] += 1
+            digest = hashlib.sha256(f"{key}#{self._seen[key]}".encode()).digest()
+            if digest[0] / 256 < self.fault_rate:
+                return RANDOM_FAULTS[digest[1] % len(RANDOM_FAULTS)]
+        return None
+
+
+def _inputs(body: dict[str, Any]) -> dict[str, Any]:
+    """The crew's typed input: the JSON block of the first user message (later ones are repair prompts)."""
+    first_user = next(message["content"] for message in body["messages"] if message["role"] == "user")
+    blocks = _JSON_BLOCK.findall(first_user)
+    return json.loads(blocks[-1]) if blocks else {}
+
+
+def _role(inputs: dict[str, Any]) -> str:
+    # Each role's input has its own set of names: the arguments of its Crew method.
+    names = frozenset(inputs)
+    return {
+        frozenset({"script", "cast"}): "director",
+        frozenset({"script", "bank", "treatment"}): "location_manager",
+        frozenset({"task"}): "screenwriter",
+        frozenset({"task", "pacing"}): "storyboard_artist",
+        frozenset({"script", "cast", "plan", "pacing"}): "director_review",
+    }.get(names, "unknown")
+
+
+def _scene(role: str, inputs: dict[str, Any]) -> str | None:
+    return inputs["task"]["brief"]["scene_id"] if role in ("screenwriter", "storyboard_artist") else None
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": code, "param": None, "code": code}}
+
+
+def _completion(body: dict[str, Any], content: str, finish_reason: str) -> dict[str, Any]:
+    prompt_tokens = sum(len(message["content"]) for message in body["messages"]) // 4  # about 4 characters a token
+    completion_tokens = max(1, len(content) // 4)
+    return {
+        "id": f"chatcmpl-fake-{hashlib.sha256(content.encode()).hexdigest()[:12]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason, "logprobs": None}
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }

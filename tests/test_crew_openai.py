@@ -1,0 +1,236 @@
+"""The `openai` crew planning whole films against a loopback OpenAI-compatible server that plays the rules crew:
+the same plan over the wire, repairs of bad answers, faults, resume, the cache, and no key in any file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from movieagent.backends import load_backend
+from movieagent.backends.crew_openai import Backend
+from movieagent.backends.crew_rules import Backend as RulesCrew
+from movieagent.backends.crew_rules import shot_seed
+from movieagent.cli import app
+from movieagent.config import PlanningSettings, load_settings
+from movieagent.errors import InputError
+from movieagent.ingest import check_inputs
+from movieagent.llm import LLMError
+from movieagent.planning import plan_movie
+from movieagent.planning.casting import cast_script
+from movieagent.planning.review import speaking_seconds
+from movieagent.schema import Plan
+from tests.fake_openai import FakeOpenAI, Fault
+
+ROOT = Path(__file__).resolve().parents[1]
+SHORT = (ROOT / "examples/short/the-lighthouse-keeper.fountain", ROOT / "character_bank/lighthouse")
+LONG = (ROOT / "examples/long/borrowed-sugar.fountain", ROOT / "character_bank/borrowed-sugar")
+KEY = "sk-test-RECOGNISABLE-51d0e2"
+PACING = PlanningSettings()
+
+
+def load(example: tuple[Path, Path]):
+    return check_inputs(*example, max_bytes=PACING.max_script_bytes, max_scenes=PACING.max_scenes)
+
+
+def rules_plan(example: tuple[Path, Path]) -> Plan:
+    script, bank = load(example)
+    return plan_movie(script, bank, RulesCrew(RulesCrew.Options()), PACING)
+
+
+@pytest.fixture
+def server(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    with FakeOpenAI(retry_after="0.1", slow_s=0.5) as fake:
+        yield fake
+
+
+def make_crew(server: FakeOpenAI, outdir: Path | None = None, **options) -> Backend:
+    workspace = {"cache_dir": outdir / "cache" / "llm", "transcript": outdir / "transcript.jsonl"} if outdir else {}
+    settings = {"base_url": server.base_url, "model": "fake-model", "backoff_s": 0.02, "timeout_s": 2.0, "budget_s": 10.0}
+    return Backend(Backend.Options(**{**settings, **workspace, **options}))
+
+
+def tamper(server: FakeOpenAI, role: str, change, *, times: int = 1) -> None:
+    """The next `times` answers for `role` are changed by `change(answer_data) -> answer_data`."""
+    honest = server.answer
+    left = {"count": times}
+
+    def answer(call):
+        data = honest(call)
+        if call.role != role or left["count"] == 0:
+            return data
+        left["count"] -= 1
+        return json.dumps(change(json.loads(data)))
+
+    server.answer = answer
+
+
+def test_plans_the_short_example_over_the_wire_exactly_as_the_rules_crew(server, tmp_path):
+    script, bank = load(SHORT)
+    outdir = tmp_path / "out"
+    plan = plan_movie(script, bank, make_crew(server, outdir), PACING, checkpoint=outdir / "planning.sqlite")
+
+    assert plan == rules_plan(SHORT)
+    roles = [call.role for call in server.calls]
+    assert {role: roles.count(role) for role in set(roles)} == {
+        "director": 1,
+        "location_manager": 1,
+        "screenwriter": 3,
+        "storyboard_artist": 3,
+        "director_review": 1,
+    }
+    lines = [json.loads(line) for line in (outdir / "transcript.jsonl").read_text().splitlines()]
+    assert len(lines) == 9 and all(line["outcome"] == "valid" and line["prompt_tokens"] > 0 for line in lines)
+    assert {line["scene"] for line in lines if line["agent"] == "storyboard_artist"} == {"scene-001", "scene-002", "scene-003"}
+    # The key went to the server in its header, and nowhere else; nor did this machine's folders.
+    assert all(call.authorization == f"Bearer {KEY}" for call in server.calls)
+    for path in outdir.rglob("*"):
+        assert not path.is_file() or KEY.encode() not in path.read_bytes(), path
+    assert not any(str(bank.root) in json.dumps(call.body) for call in server.calls)
+
+
+def test_the_cache_makes_a_second_run_issue_no_calls(server, tmp_path):
+    script, bank = load(SHORT)
+    first = plan_movie(script, bank, make_crew(server, tmp_path), PACING)
+    calls = server.count()
+    again = plan_movie(script, bank, make_crew(server, tmp_path), PACING)  # no checkpoint: every node runs again
+    assert again == first and server.count() == calls
+
+
+def test_a_run_with_30_percent_faulty_calls_still_completes(server, tmp_path):
+    server.fault_rate, server.slow_s = 0.3, 1.5
+    script, bank = load(LONG)
+    crew = make_crew(server, tmp_path, timeout_s=0.6, max_retries=6, repair_tries=4)
+    assert plan_movie(script, bank, crew, PACING) == rules_plan(LONG)
+    faults = [call.fault for call in server.calls if call.fault]
+    assert len(faults) >= 0.2 * server.count() and len(set(faults)) >= 4
+
+
+def test_a_screenwriter_who_changes_a_line_is_sent_back_until_it_is_verbatim(server, tmp_path):
+    def reword(beats):
+        line = next(beat for beat in beats["beats"] if beat["kind"] == "dialogue")
+        line["text"] = "Something else entirely."
+        return beats
+
+    tamper(server, "screenwriter", reword)
+    script, bank = load(SHORT)
+    assert plan_movie(script, bank, make_crew(server), PACING) == rules_plan(SHORT)
+    screenwriter_calls = [call for call in server.calls if call.role == "screenwriter"]
+    assert len(screenwriter_calls) == 4
+    repair = screenwriter_calls[-1].body["messages"][-1]["content"]
+    assert (
+        "not spoken verbatim" in repair and "Something else entirely." in screenwriter_calls[-1].body["messages"][-2]["content"]
+    )
+
+
+def test_answers_are_data_ids_and_paths_are_not_the_models_call(server, tmp_path):
+    def move_sheets(breakdown):
+        for sheet in breakdown["sheets"]:
+            sheet.update(reference_image="/etc/passwd", description="Whatever the model says")
+        return breakdown
+
+    def scramble_shots(storyboard):
+        for shot in storyboard["shots"]:
+            shot.update(id="x", seed=0, duration_s=0.1)
+        return storyboard
+
+    tamper(server, "location_manager", move_sheets)
+    tamper(server, "storyboard_artist", scramble_shots, times=3)
+    script, bank = load(SHORT)
+    plan = plan_movie(script, bank, make_crew(server), PACING)
+
+    for sheet in plan.locations:
+        place = bank.location(sheet.id)
+        assert sheet.reference_image == (place.images[0] if place and place.images else None)
+        assert sheet.description == (place.description if place else "Whatever the model says")
+    for scene in plan.scenes:
+        for number, shot in enumerate(scene.shots, start=1):
+            assert shot.id == f"{scene.id}-shot-{number:02d}" and shot.seed == shot_seed(shot.id)
+            words_s = sum(speaking_seconds(line.text, PACING.words_per_minute) for line in shot.lines)
+            assert shot.duration_s >= max(PACING.min_shot_s, words_s)
+
+
+def test_the_directors_review_keeps_the_automatic_checks(server):
+    script, bank = load(SHORT)
+    plan = rules_plan(SHORT)
+    shot = next(shot for shot in plan.shots() if shot.lines)
+    shot.lines = shot.lines[1:] or []  # a line of the script goes missing
+    server.answer = lambda call: '{"approved": true, "notes": {}}'
+    review = make_crew(server).director_review(script, cast_script(script, bank), plan, PACING)
+    assert not review.approved
+    assert any("verbatim" in note for note in review.notes[shot.scene_id])
+
+
+def test_resume_after_a_failure_repeats_no_finished_call(server, tmp_path):
+    server.rule = lambda call: Fault.server_error if (call.role, call.scene) == ("storyboard_artist", "scene-002") else None
+    script, bank = load(SHORT)
+    checkpoint = tmp_path / "planning.sqlite"
+    with pytest.raises(LLMError) as failure:
+        plan_movie(script, bank, make_crew(server, max_retries=1), PACING, checkpoint=checkpoint)
+    assert (failure.value.agent, failure.value.scene) == ("storyboard_artist", "scene-002")
+    assert "HTTP 500" in str(failure.value)
+
+    server.rule = None
+    before = len(server.calls)
+    plan = plan_movie(script, bank, make_crew(server, max_retries=1), PACING, checkpoint=checkpoint)
+    assert plan == rules_plan(SHORT)
+    assert [(call.role, call.scene) for call in server.calls[before:]] == [
+        ("storyboard_artist", "scene-002"),
+        ("director_review", None),
+    ]
+
+
+def test_each_role_can_have_its_own_model(server):
+    script, bank = load(SHORT)
+    plan_movie(script, bank, make_crew(server, model="base", models={"director": "big", "storyboard_artist": "small"}), PACING)
+    models = {call.role: call.body["model"] for call in server.calls}
+    assert models == {
+        "director": "big",
+        "director_review": "big",
+        "location_manager": "base",
+        "screenwriter": "base",
+        "storyboard_artist": "small",
+    }
+
+
+def test_a_missing_key_and_a_broken_prompt_override_are_input_errors(server, monkeypatch, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with pytest.raises(InputError, match="MY_LLM_KEY"):
+        Backend(Backend.Options(api_key_env="MY_LLM_KEY"))
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", prompts)
+    (prompts / "director.md").write_text((prompts / "director.md").read_text() + "\n{budget}\n")
+    script, bank = load(SHORT)
+    with pytest.raises(InputError, match=r"unknown placeholder \{budget\}"):
+        make_crew(server, prompts=prompts).director(script, cast_script(script, bank))
+
+
+def test_the_shipped_profile_builds_the_crew(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    settings = load_settings(ROOT / "configs/llm-openai.yaml")
+    crew = load_backend("crew", settings.planning.crew)
+    assert isinstance(crew, Backend)
+    assert crew.options.models == {"director": "gpt-4o"} and crew.options.prices["gpt-4o-mini"].input_per_million > 0
+    assert KEY not in crew.options.model_dump_json()
+
+
+def test_the_cli_plans_through_the_server(server, tmp_path):
+    outdir = tmp_path / "out"
+    profile = tmp_path / "fake.yaml"
+    crew = {"kind": "openai", "base_url": server.base_url, "model": "fake-model", "transcript": str(outdir / "transcript.jsonl")}
+    profile.write_text(yaml.safe_dump({"planning": {"crew": crew}}))
+    result = CliRunner().invoke(
+        app, ["plan", str(SHORT[0]), "--characters", str(SHORT[1]), "-c", str(profile), "-o", str(outdir), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert Plan.model_validate_json((outdir / "plan.json").read_text()) == rules_plan(SHORT)
+    assert len((outdir / "transcript.jsonl").read_text().splitlines()) == server.count() == 9
+    for path in outdir.rglob("*"):
+        assert not path.is_file() or KEY.encode() not in path.read_bytes(), path
