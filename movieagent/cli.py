@@ -15,7 +15,7 @@ from movieagent import __version__
 from movieagent.config import BackendChoice, Settings, load_settings
 from movieagent.errors import MovieAgentError
 from movieagent.ingest import check_inputs
-from movieagent.pipeline import Stage, make_movie
+from movieagent.pipeline import MovieResult, Stage, make_movie
 from movieagent.schema import Plan
 
 app = typer.Typer(
@@ -35,6 +35,11 @@ LlmOpt = Annotated[
     Optional[str],
     typer.Option("--llm", help="Planning crew: rules (no model), or openai (any OpenAI-compatible server, see configs/llm-openai.yaml)"),
 ]
+ReviewOpt = Annotated[
+    bool,
+    typer.Option("--review", help="Pause after planning so you can edit OUT/plan.json, then run the same command with --resume"),
+]
+ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue after --review with your edited OUT/plan.json")]
 
 
 def _settings(config: Path | None, quiet: bool, llm: str | None = None) -> Settings:
@@ -44,6 +49,11 @@ def _settings(config: Path | None, quiet: bool, llm: str | None = None) -> Setti
         planning = settings.planning.model_copy(update={"crew": BackendChoice(kind=llm)})
         settings = settings.model_copy(update={"planning": planning})
     return settings
+
+
+def _say_review_is_waiting(result: MovieResult) -> None:
+    message = f"Plan ready for review: edit {result.plan}, then run the same command with --resume"
+    Console().print(Text(message), highlight=False, soft_wrap=True)
 
 
 def _fail(error: MovieAgentError) -> None:
@@ -63,15 +73,23 @@ def make(
     plan: Annotated[Optional[Path], typer.Option(help="Render this (edited) plan.json instead of planning again")] = None,
     stop_after: Annotated[Optional[str], typer.Option(help="Stop after a stage: plan, speech, render, assemble")] = None,
     llm: LlmOpt = None,
+    review: ReviewOpt = False,
+    resume: ResumeOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.png."""
     try:
         if stop_after not in (None, "plan", "speech", "render", "assemble"):
             raise MovieAgentError(f"--stop-after must be one of plan, speech, render, assemble (got {stop_after!r})")
-        result = make_movie(script, characters, out, _settings(config, quiet, llm), plan_file=plan, stop_after=stop_after)  # type: ignore[arg-type]
+        settings = _settings(config, quiet, llm)
+        result = make_movie(
+            script, characters, out, settings, plan_file=plan, stop_after=stop_after, review=review, resume=resume  # type: ignore[arg-type]
+        )
     except MovieAgentError as error:
         _fail(error)
+        return
+    if result.awaiting_review:
+        _say_review_is_waiting(result)
         return
     table = Table(show_header=False, box=None)
     for label, value in (
@@ -94,13 +112,19 @@ def plan_command(
     out: OutOpt = Path("out/movie"),
     config: ConfigOpt = None,
     llm: LlmOpt = None,
+    review: ReviewOpt = False,
+    resume: ResumeOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan only: write OUT/plan.json (edit it, then `make --plan OUT/plan.json`)."""
     try:
-        result = make_movie(script, characters, out, _settings(config, quiet, llm), stop_after="plan")
+        settings = _settings(config, quiet, llm)
+        result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume)
     except MovieAgentError as error:
         _fail(error)
+        return
+    if result.awaiting_review:
+        _say_review_is_waiting(result)
         return
     plan = Plan.model_validate_json(result.plan.read_text(encoding="utf-8"))
     Console().print(f"{result.plan}: {len(plan.scenes)} scenes, {len(plan.shots())} shots, {plan.duration_s():.1f} s planned")

@@ -49,6 +49,9 @@ class PlanningSettings(Section):
         default=16, ge=1, description="Per-scene tasks (screenwriter, storyboard artist) run at once: LLM calls in flight"
     )
     max_review_rounds: int = Field(default=2, ge=1, description="Director reviews of the plan; scenes with notes are redone in between")
+    human_review: bool = Field(
+        default=False, description="Pause after the director approves, so a person can edit plan.json, then resume"
+    )
     max_scenes: int = Field(default=2000, ge=1, description="Scripts with more scenes are refused up front")
     max_script_bytes: int = Field(default=5_000_000, ge=1)
 

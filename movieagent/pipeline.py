@@ -1,7 +1,8 @@
 """make_movie(): script + character bank -> movie folder, stage by stage.
 
     1. ingest     script and bank loaded and checked together (every problem reported at once)
-    2. plan       the planning graph (director, location manager, screenwriter, storyboard artist, review)
+    2. plan       the planning graph (director, location manager, screenwriter, storyboard artist, review);
+                  with `review`, a pause here until a person has edited plan.json and runs with `resume`
     3. speech     one WAV per line through the speech backend
     4. timeline   shots stretched to the real speech, in whole frames
     5. render     one clip per shot through the job runner and the video backend (cached by content)
@@ -26,9 +27,10 @@ from movieagent.assemble import assemble_movie
 from movieagent.audio import MixReport, mix_audio
 from movieagent.backends import load_backend
 from movieagent.config import Settings
+from movieagent.errors import InputError
 from movieagent.ingest import check_inputs
 from movieagent.jobs import build_jobs
-from movieagent.planning import plan_movie
+from movieagent.planning import PlanningOutcome, read_plan, run_planning
 from movieagent.progress import StageProgress
 from movieagent.render import render_clips
 from movieagent.schema import CharacterBank, ClipResult, Plan, Script, Timeline
@@ -55,6 +57,8 @@ class MovieResult(BaseModel):
     clips_cached: int = 0
     audio: MixReport | None = None
     stage_seconds: dict[str, float] = {}
+    # Planning paused: `plan` waits for a person's edits, nothing after it was made.
+    awaiting_review: bool = False
 
 
 def make_movie(
@@ -65,11 +69,24 @@ def make_movie(
     *,
     plan_file: Path | None = None,
     stop_after: Stage | None = None,
+    review: bool = False,
+    resume: bool = False,
 ) -> MovieResult:
     """Makes the movie in `outdir`. Re-running into the same folder redoes only what changed.
 
     `plan_file` renders an edited plan.json instead of planning again; `stop_after` ends after a stage.
+    `review` stops after planning with OUTDIR/plan.json for a person to edit (the result is
+    `awaiting_review`); `resume` then carries on from that pause with the edited plan.json.
     """
+    if plan_file is not None and (review or resume):
+        raise InputError(
+            "a plan file is rendered as it is, without planning, so there is nothing to review or resume",
+            path=plan_file,
+            fix="use --plan alone, or --review / --resume without --plan",
+        )
+    if review or resume:
+        # Pausing and resuming must hash to the same planning thread, so resuming turns review on too.
+        settings = settings.model_copy(update={"planning": settings.planning.model_copy(update={"human_review": True})})
     # Absolute, because ffmpeg runs in the output folder to read the subtitles by a plain name.
     workspace = Workspace(Path(outdir).resolve())
     timer = _StageTimer()
@@ -85,9 +102,22 @@ def make_movie(
             log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(loaded_script.scenes), characters, len(bank.characters))
 
         with timer("plan"), progress.stage("plan", 1):
-            plan = Plan.model_validate_json(Path(plan_file).read_text(encoding="utf-8")) if plan_file else make_plan(loaded_script, bank, settings, workspace)
-            write_text_atomic(workspace.plan, plan.model_dump_json(indent=2))
-        result = MovieResult(outdir=workspace.root, plan=workspace.plan, shots=len(plan.shots()))
+            if plan_file:
+                planned = PlanningOutcome(plan=read_plan(plan_file))
+            else:
+                # The person's edit is checked before planning is touched, so a mistake leaves the pause as it was.
+                reviewed_plan = _reviewed_plan(workspace) if resume else None
+                planned = make_plan(loaded_script, bank, settings, workspace, reviewed_plan=reviewed_plan)
+            plan = planned.plan
+            # Running --review again while a review is pending keeps the edits already made to plan.json.
+            if not (planned.paused_earlier and workspace.plan.exists()):
+                write_text_atomic(workspace.plan, plan.model_dump_json(indent=2))
+        result = MovieResult(
+            outdir=workspace.root, plan=workspace.plan, shots=len(plan.shots()), awaiting_review=planned.awaiting_review
+        )
+        if planned.awaiting_review:
+            log.info("plan ready for review: edit %s, then resume", workspace.plan)
+            return result.model_copy(update={"stage_seconds": timer.seconds})
         if stop_after == "plan":
             return result.model_copy(update={"stage_seconds": timer.seconds})
 
@@ -136,13 +166,28 @@ def make_movie(
     )
 
 
-def make_plan(script: Script, bank: CharacterBank, settings: Settings, workspace: Workspace) -> Plan:
-    """Runs the planning graph with the configured crew, checkpointed in the output folder."""
+def make_plan(
+    script: Script, bank: CharacterBank, settings: Settings, workspace: Workspace, *, reviewed_plan: Plan | None = None
+) -> PlanningOutcome:
+    """Runs the planning graph with the configured crew, checkpointed in the output folder.
+
+    `reviewed_plan` resumes planning that paused for a person's review (settings.planning.human_review).
+    """
     # LLM crews cache their replies and log their calls in the output folder.
     in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript}
     crew = load_backend("crew", settings.planning.crew, defaults=in_workspace)
     workspace.root.mkdir(parents=True, exist_ok=True)
-    return plan_movie(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints)
+    return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
+
+
+def _reviewed_plan(workspace: Workspace) -> Plan:
+    if not workspace.plan.exists():
+        raise InputError(
+            "no plan to resume: nothing has paused for review in this folder",
+            path=workspace.plan,
+            fix="run with --review first; it writes this file for you to edit",
+        )
+    return read_plan(workspace.plan)
 
 
 def _storyboard_frames(plan: Plan, timeline: Timeline, clips: list[ClipResult]) -> list[StoryboardFrame]:

@@ -3,6 +3,7 @@
     director -> location_manager + screenwriter (one task per scene, all at once) -> continuity
       -> storyboard_artist (one task per scene) -> assemble_plan -> director_review
       -> back to the screenwriter for the scenes with notes, or the end
+      (with `human_review` on: -> human_review, a pause until a person sends the plan back -> the end)
 
 The screenwriters need the treatment, not the locations, so they work beside the location manager.
 `continuity` joins them all (so the storyboard artists are sent out once) and works out what each
@@ -23,6 +24,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command
 
 from movieagent.config import PlanningSettings
 from movieagent.errors import InputError
@@ -30,12 +32,13 @@ from movieagent.planning.assembly import assemble_plan
 from movieagent.planning.continuity import continuity
 from movieagent.planning.crew import Crew
 from movieagent.planning.director import after_director, after_review, director_node, review_node
+from movieagent.planning.human_review import human_review
 from movieagent.planning.location_manager import location_manager_node
 from movieagent.planning.roles import ROLES, load_role_card
 from movieagent.planning.screenwriter import screenwriter_node
 from movieagent.planning.state import PlanningState, checkpoint_types
 from movieagent.planning.storyboard_artist import drawing_tasks, storyboard_node
-from movieagent.schema import CharacterBank, Plan, Script
+from movieagent.schema import CharacterBank, Model, Plan, Script
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +66,24 @@ def build_graph(crew: Crew, settings: PlanningSettings, *, roles: Path | None = 
     graph.add_conditional_edges("continuity", drawing_tasks(cards["storyboard_artist"]), ["storyboard_artist"])
     graph.add_edge("storyboard_artist", "assemble_plan")
     graph.add_edge("assemble_plan", "director_review")
-    graph.add_conditional_edges("director_review", after_review(cards["screenwriter"]), ["screenwriter", END])
+    # The director's END means approved (or out of rounds); with a person reviewing, the plan goes to them first.
+    approved = "human_review" if settings.human_review else END
+    graph.add_conditional_edges(
+        "director_review", after_review(cards["screenwriter"]), {"screenwriter": "screenwriter", END: approved}
+    )
+    if settings.human_review:
+        graph.add_node("human_review", human_review)
+        graph.add_edge("human_review", END)
     return graph
+
+
+class PlanningOutcome(Model):
+    """How a planning run ended: with the approved plan, or paused with the plan a person is asked to review."""
+
+    plan: Plan
+    awaiting_review: bool = False
+    # The pause is from an earlier run, so the plan.json written then may already hold the person's edits.
+    paused_earlier: bool = False
 
 
 def plan_movie(
@@ -76,12 +95,32 @@ def plan_movie(
     checkpoint: Path | None = None,
     thread_id: str = "plan",
 ) -> Plan:
+    """Plans the movie without a person's review (see `run_planning` for that and for the checkpoints)."""
+    if settings.human_review:
+        raise ValueError("plan_movie() cannot pause for a review: call run_planning() with settings.human_review on")
+    return run_planning(script, bank, crew, settings, checkpoint=checkpoint, thread_id=thread_id).plan
+
+
+def run_planning(
+    script: Script,
+    bank: CharacterBank,
+    crew: Crew,
+    settings: PlanningSettings,
+    *,
+    checkpoint: Path | None = None,
+    thread_id: str = "plan",
+    reviewed_plan: Plan | None = None,
+) -> PlanningOutcome:
     """Plans the movie, checkpointing every step in the SQLite file `checkpoint` (in memory when None).
 
     The checkpoint thread is `thread_id` plus a hash of the script, the bank, the planning settings
     and the crew (its class and options). Running again with the same inputs after an error resumes
     that thread and skips the work already done; once finished, it returns the stored plan. Changed
     inputs hash to a new thread, so planning starts fresh.
+
+    With `settings.human_review` on, the run pauses after the director's approval and returns the plan
+    `awaiting_review`; calling again with the same inputs and `reviewed_plan` (the person's version)
+    resumes that thread, runs no planning node again, and ends with the person's plan.
     """
     # 1. Check inputs.
     if not script.scenes:
@@ -94,23 +133,53 @@ def plan_movie(
         "configurable": {"thread_id": f"{thread_id}-{planning_key(script, bank, crew, settings)}"},
         # LangGraph runs a step's tasks on a thread pool of this size (Python's default is cores + 4).
         "max_concurrency": settings.max_parallel_tasks,
-        "recursion_limit": _FIRST_PASS_STEPS + _STEPS_PER_ROUND * settings.max_review_rounds,
+        "recursion_limit": _FIRST_PASS_STEPS + _STEPS_PER_ROUND * settings.max_review_rounds + int(settings.human_review),
     }
     with _checkpointer(checkpoint) as saver:
         app = build_graph(crew, settings).compile(checkpointer=saver)
 
-        # 3. Run, resume, or reuse the finished thread.
+        def run(graph_input: PlanningState | Command | None) -> tuple[Plan, bool]:
+            output = app.invoke(graph_input, config, durability="sync", version="v2")
+            return output.value.plan, bool(output.interrupts)
+
+        # 3. Resume a review, run, resume after an error, or reuse the finished (or paused) thread.
         snapshot = app.get_state(config)
-        if snapshot.next:
+        paused_earlier = bool(snapshot.interrupts)
+        if reviewed_plan is not None:
+            if not paused_earlier:
+                raise _nothing_to_resume(snapshot.values.get("plan") is not None, checkpoint)
+            plan, awaiting_review = run(Command(resume=reviewed_plan.model_dump(mode="json")))
+        elif paused_earlier:
+            log.info("planning: the plan is still waiting for review")
+            plan, awaiting_review = snapshot.values["plan"], True
+        elif snapshot.next:
             log.info("planning: resuming thread %s at %s", config["configurable"]["thread_id"], ", ".join(snapshot.next))
-            values = app.invoke(None, config, durability="sync")
+            plan, awaiting_review = run(None)
         elif snapshot.values.get("plan") is None:
-            values = app.invoke(PlanningState(script=script, bank=bank), config, durability="sync")
+            plan, awaiting_review = run(PlanningState(script=script, bank=bank))
         else:
-            values = snapshot.values
+            plan, awaiting_review = snapshot.values["plan"], False
 
     # 4. Post-process: the plan as validated data.
-    return Plan.model_validate(values["plan"])
+    return PlanningOutcome(
+        plan=Plan.model_validate(plan),
+        awaiting_review=awaiting_review,
+        paused_earlier=paused_earlier and reviewed_plan is None,
+    )
+
+
+def _nothing_to_resume(reviewed_before: bool, checkpoint: Path | None) -> InputError:
+    if reviewed_before:
+        return InputError(
+            "this plan's review was already resumed; nothing is waiting for review",
+            path=checkpoint,
+            fix="to render plan.json as you have edited it since, pass it with --plan instead of --resume",
+        )
+    return InputError(
+        "no plan is waiting for review for this script, character bank and settings",
+        path=checkpoint,
+        fix="plan with review on first (--review), with the same script, characters and settings",
+    )
 
 
 def planning_key(script: Script, bank: CharacterBank, crew: Crew, settings: PlanningSettings) -> str:
