@@ -33,7 +33,7 @@ OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; re-run
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars")]
 LlmOpt = Annotated[
     Optional[str],
-    typer.Option("--llm", help="Planning crew: rules (no model), or openai (any OpenAI-compatible server, see configs/llm-openai.yaml)"),
+    typer.Option("--llm", help="Planning crew: rules (no model), openai (any OpenAI-compatible server, configs/llm-openai.yaml), transformers (a local model, configs/llm-local.yaml)"),
 ]
 ReviewOpt = Annotated[
     bool,

@@ -118,7 +118,7 @@ class StructuredChat:
             f"{redact(problem, self._secrets)} (after {self.repair_tries} repair tries)",
             agent=question.agent,
             scene=question.scene,
-            fix="use a stronger model for this role (the crew's models option), or raise repair_tries or max_tokens",
+            fix="use a stronger model (the openai crew can give this role its own: models), or raise repair_tries or max_tokens",
         )
 
     def _reply(
