@@ -1,12 +1,14 @@
-"""How fast and how lean the audio mix is: seconds of work per minute of audio and peak memory (RSS).
+"""How fast and how lean the audio mix is: seconds per minute of audio and peak memory (RSS).
 
-    python benchmarks/audio_mix.py [--minutes 5 10] [--music] [--compare]
+    python benchmarks/audio_mix.py [--minutes 5 10] [--music] [--compare [REV]]
 
-Builds a synthetic timeline in a temporary folder (tone-burst "lines" at 22050 Hz, one every few
-seconds, no speech engine needed) and mixes it. Each mix runs in a fresh child process, so its peak
-RSS is its own (the ~100 MB of imported libraries included). `--compare` also runs the last committed
-movieagent/audio.py (read with `git show HEAD:...`, loaded from a temporary file) on the same timeline
-and prints old/new. Goals on 2 cores: 5 min in <= 3 s, 10 min in <= 6 s, <= ~300 MB for 10 min.
+Builds a synthetic timeline in a temporary folder (tone-burst "lines" at 22050 Hz, one every few seconds,
+no speech engine needed) and mixes it. Each mix runs in a fresh child process, so its peak RSS is its own;
+"before" is the RSS once everything is imported (movieagent pulls in ~160 MB of libraries), so the difference
+is what the mix itself needs. CPU seconds are printed beside wall seconds: on a shared machine they are the
+steadier number. `--compare REV` also runs movieagent/audio.py as of git revision REV (default HEAD, read with
+`git show`, loaded from a temporary file) on the same timeline and prints old/new.
+Goals on 2 cores: 5 min in <= 3 s, 10 min in <= 6 s, <= ~300 MB for 10 min.
 """
 
 from __future__ import annotations
@@ -34,11 +36,10 @@ FPS = 24
 
 
 def write_timeline(minutes: float, folder: Path) -> Path:
-    """A timeline of `minutes` with a 1-3 s tone-burst line starting every 2.5-5 s; returns its JSON path."""
+    """A timeline of `minutes` with a 1-3 s tone-burst line starting every 1.4-5 s; returns its JSON path."""
     rng = np.random.default_rng(0)
-    shots, lines, clock = [], [], 0.0
-    total_s = minutes * 60
-    start = 0.5
+    lines: list[LineTiming] = []
+    total_s, start = minutes * 60, 0.5
     while start < total_s - 3.5:
         seconds = rng.uniform(1.0, 3.0)
         time_axis = np.arange(round(seconds * SPEECH_RATE)) / SPEECH_RATE
@@ -46,18 +47,18 @@ def write_timeline(minutes: float, folder: Path) -> Path:
         # A pitch-gliding pulse train (in-phase harmonics): a crest factor like a voice's, so the limiter works.
         phase = 2 * np.pi * rng.uniform(110, 240) * time_axis * (1 + 0.05 * time_axis)
         voice = sum(np.cos(harmonic * phase) / harmonic**0.5 for harmonic in range(1, 16))
-        burst = 0.6 * syllables * voice / np.abs(voice).max()
         path = folder / f"line-{len(lines):04d}.wav"
-        wavfile.write(path, SPEECH_RATE, np.round(burst * 32767).astype(np.int16))
+        wavfile.write(path, SPEECH_RATE, np.round(0.6 * syllables * voice / np.abs(voice).max() * 32767).astype(np.int16))
         lines.append(LineTiming(line_id=path.stem, speaker_id="ada", text="...", audio=path, start_s=start, end_s=start + seconds))
         start += seconds + rng.uniform(0.4, 2.0)
-    index = 0
+    shots, clock = [], 0.0
     while clock < total_s - 1e-9:
         num_frames = round(min(SHOT_S, total_s - clock) * FPS)
-        inside = [line for line in lines if clock <= line.start_s < clock + num_frames / FPS]
-        index += 1
-        shots.append(ShotTiming(shot_id=f"shot-{index}", index=index, start_s=clock, duration_s=num_frames / FPS, num_frames=num_frames, lines=inside))
-        clock += num_frames / FPS
+        duration_s = num_frames / FPS
+        inside = [line for line in lines if clock <= line.start_s < clock + duration_s]
+        index = len(shots) + 1
+        shots.append(ShotTiming(shot_id=f"shot-{index}", index=index, start_s=clock, duration_s=duration_s, num_frames=num_frames, lines=inside))
+        clock += duration_s
     path = folder / "timeline.json"
     path.write_text(Timeline(fps=FPS, shots=shots).model_dump_json(), encoding="utf-8")
     return path
@@ -72,35 +73,42 @@ def write_music(folder: Path) -> Path:
     return path
 
 
-def load_head_audio_module(folder: Path):
-    """The committed movieagent/audio.py as a separate module, for an old/new comparison in the same run."""
-    source = subprocess.run(["git", "show", "HEAD:movieagent/audio.py"], cwd=ROOT, capture_output=True, check=True).stdout
-    path = folder / "audio_at_head.py"
+def load_audio_module_at(revision: str, folder: Path):
+    """movieagent/audio.py as of a git revision, as a separate module (nothing of it is kept in the tree)."""
+    source = subprocess.run(["git", "show", f"{revision}:movieagent/audio.py"], cwd=ROOT, capture_output=True, check=True).stdout
+    path = folder / "audio_at_revision.py"
     path.write_bytes(source)
-    spec = importlib.util.spec_from_file_location("audio_at_head", path)
+    spec = importlib.util.spec_from_file_location("audio_at_revision", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def run_child(timeline_path: Path, music: Path | None, implementation: str, output: Path) -> None:
-    """In a fresh process: one mix; prints a JSON line with seconds, peak RSS and what the mix measured."""
-    if implementation == "head":
-        mix_audio = load_head_audio_module(output.parent).mix_audio
-    else:
+def run_child(timeline_path: Path, music: Path | None, revision: str | None, output: Path) -> None:
+    """In a fresh process: one mix; prints a JSON line with times, RSS and what the mix measured."""
+    if revision is None:
         from movieagent.audio import mix_audio
+    else:
+        mix_audio = load_audio_module_at(revision, output.parent).mix_audio
     timeline = Timeline.model_validate_json(timeline_path.read_text(encoding="utf-8"))
-    started = time.perf_counter()
+    rss_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    wall, cpu = time.perf_counter(), time.process_time()
     report = mix_audio(timeline, AudioSettings(music=music), output, seed=1)
-    seconds = time.perf_counter() - started
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb, "lufs": report.integrated_lufs, "dbtp": report.true_peak_dbtp}))
+    result = {
+        "wall_s": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+        "rss_before_mb": rss_before_mb,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "lufs": report.integrated_lufs,
+        "dbtp": report.true_peak_dbtp,
+    }
+    print(json.dumps(result))
 
 
-def measure(timeline_path: Path, music: Path | None, implementation: str, folder: Path) -> dict:
-    command = [sys.executable, __file__, "--child", implementation, "--timeline", str(timeline_path), "--output", str(folder / f"{implementation}.wav")]
-    if music is not None:
-        command += ["--music-file", str(music)]
+def measure(timeline_path: Path, music: Path | None, revision: str | None, folder: Path) -> dict:
+    command = [sys.executable, __file__, "--child", "--timeline", str(timeline_path), "--output", str(folder / "mix.wav")]
+    command += ["--revision", revision] if revision else []
+    command += ["--music-file", str(music)] if music else []
     result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -109,32 +117,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, nargs="+", default=[5.0, 10.0])
     parser.add_argument("--music", action="store_true", help="loop a music file instead of the generated ambience")
-    parser.add_argument("--compare", action="store_true", help="also run the committed audio.py and print old/new")
-    parser.add_argument("--child", choices=["head", "tree"], help=argparse.SUPPRESS)
+    parser.add_argument("--compare", nargs="?", const="HEAD", metavar="REV", help="also run audio.py as of REV (default HEAD)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--revision", help=argparse.SUPPRESS)
     parser.add_argument("--timeline", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--music-file", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        run_child(arguments.timeline, arguments.music_file, arguments.child, arguments.output)
+        run_child(arguments.timeline, arguments.music_file, arguments.revision, arguments.output)
         return
 
-    implementations = ["tree", "head"] if arguments.compare else ["tree"]
+    labels = {None: "working tree"} | ({arguments.compare: arguments.compare} if arguments.compare else {})
     for minutes in arguments.minutes:
         with tempfile.TemporaryDirectory() as temporary:
             folder = Path(temporary)
             timeline_path = write_timeline(minutes, folder)
             music = write_music(folder) if arguments.music else None
-            results = {name: measure(timeline_path, music, name, folder) for name in implementations}
-        for name, result in results.items():
-            label = "new (working tree)" if name == "tree" else "old (HEAD)"
+            results = {revision: measure(timeline_path, music, revision, folder) for revision in labels}
+        for revision, result in results.items():
             print(
-                f"{minutes:5.1f} min  {label:<18} {result['seconds']:6.2f} s  {result['seconds'] / minutes:5.2f} s/min  "
-                f"peak RSS {result['peak_rss_mb']:6.0f} MB  {result['lufs']:6.2f} LUFS  {result['dbtp']:6.2f} dBTP"
+                f"{minutes:5.1f} min  {labels[revision]:<12} {result['wall_s']:6.2f} s wall ({result['wall_s'] / minutes:.2f} s/min), "
+                f"{result['cpu_s']:6.2f} s CPU  peak RSS {result['peak_rss_mb']:5.0f} MB (before {result['rss_before_mb']:.0f})  "
+                f"{result['lufs']:6.2f} LUFS {result['dbtp']:6.2f} dBTP"
             )
         if arguments.compare:
-            print(f"{minutes:5.1f} min  old/new time {results['head']['seconds'] / results['tree']['seconds']:.1f}x, "
-                  f"old/new peak RSS {results['head']['peak_rss_mb'] / results['tree']['peak_rss_mb']:.1f}x")
+            new, old = results[None], results[arguments.compare]
+            print(
+                f"{minutes:5.1f} min  old/new: wall {old['wall_s'] / new['wall_s']:.1f}x, CPU {old['cpu_s'] / new['cpu_s']:.1f}x, "
+                f"peak RSS {old['peak_rss_mb'] / new['peak_rss_mb']:.1f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ of their sum, pass 3 writes the file and measures what it wrote.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import subprocess
 import tempfile
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyloudnorm
@@ -45,16 +47,18 @@ LIMITER_HOLD_S = 0.050  # ...and stays down this long after it, so gain changes 
 LIMITER_MARGIN_DB = 0.05  # aims a little under the ceiling: gain changes move inter-sample peaks a little
 MASTER_GAIN_STEPS = 8  # the limiter takes a little loudness off; the master gain is raised until it lands on target
 MASTER_GAIN_TOLERANCE_DB = 0.01
+MIN_LOUDNESS_SLOPE = 0.1  # bounds a secant step where the limiter flattens loudness(gain) almost completely
+MAX_MAKEUP_DB = 6.0  # past this the limiter would flatten speech into a wall of sound: such a target is left short
 CLIP_LEVEL = 32767 / 32768  # a sample at 16-bit full scale counts as clipped
 STEREO_FROM_MONO_DB = 10 * math.log10(2)  # BS.1770 sums the power of the left and right channels
 
 BLOCK = 64_000  # samples per block: long enough for fast numpy, short enough to keep memory flat
 CHUNK = 20  # the limiter plans its gain per chunk of samples (0.4 ms at 48 kHz); a multiple divides BLOCK
-GATE_BLOCK_S, GATE_STEP_S = 0.4, 0.1  # BS.1770 gating blocks: 400 ms long, one every 100 ms
-GATE_STEPS_PER_S = 10
+PRODUCT_ROWS = 64  # see _Interpolator
+GATE_BLOCK_S, GATE_STEPS_PER_S = 0.4, 10  # BS.1770 gating blocks: 400 ms long, a new one every 100 ms
 ABSOLUTE_GATE_LUFS, RELATIVE_GATE_LU = -70.0, -10.0
 
-AMBIENCE_UPSAMPLING = 4  # the generated pad has nothing above ~1 kHz: synthesised at a quarter of the rate
+AMBIENCE_MIN_RATE = 4000  # the generated pad has nothing above ~1 kHz: synthesised at the mix rate / 8 (or 4, 2...)
 MEASURE_RATE = 48000  # measure_audio decodes everything to this rate
 MUSIC_FIX = "set audio.music to an audio file ffmpeg can read, or remove it to use the generated ambience"
 
@@ -90,24 +94,21 @@ def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed
     else:
         music, music_source = _Ambience(length, rate, seed), f"generated ambience (seed {seed})"
     buses = _Buses(_SpeechBus(lines, rate, length), music, _Ducking(lines, rate, settings.duck_db), length, rate)
-    interpolator = _Interpolator(TRUE_PEAK_OVERSAMPLING)
 
     # 2. levels (pass 1): speech at the target, music under it, and the loudness of their ducked sum
-    speech_gain, music_gain, mix_energies = _bus_levels(buses, settings)
+    levels = _bus_levels(buses, settings)
 
     # 3. master (pass 2): true peaks of the sum, then the master gain that lands it on the target once limited
-    peaks, chunk_energies = _mix_peaks(buses, speech_gain, music_gain, interpolator)
+    peaks, chunk_energies = _mix_peaks(buses, levels)
     limiter = _Limiter(peaks, settings.true_peak_dbtp, rate)
-    master_gain = _master_gain(mix_energies, chunk_energies, limiter, settings.target_lufs, buses)
-    held_gains = limiter.held_gains(master_gain)
+    master = limiter.at(_master_gain(levels, chunk_energies, limiter, settings.target_lufs, buses))
 
     # 4. write (pass 3), measuring what is written; if gain changes moved an inter-sample peak over the ceiling,
     # turn everything down the rest of the way
-    measurement = _write_mix(buses, (speech_gain, music_gain, master_gain), limiter, held_gains, output, interpolator)
+    measurement = _write_mix(buses, levels, master, output)
     if measurement.true_peak_dbtp > settings.true_peak_dbtp:
         turn_down = _db_to_gain(settings.true_peak_dbtp - LIMITER_MARGIN_DB - measurement.true_peak_dbtp)
-        gains = (speech_gain, music_gain, master_gain * turn_down)
-        measurement = _write_mix(buses, gains, limiter, held_gains, output, interpolator)
+        measurement = _write_mix(buses, levels, dataclasses.replace(master, gain=master.gain * turn_down), output)
     return MixReport(
         integrated_lufs=measurement.integrated_lufs,
         true_peak_dbtp=measurement.true_peak_dbtp,
@@ -121,35 +122,41 @@ def measure_audio(path: Path) -> AudioMeasurement:
 
     A mono file is measured as if played on both stereo channels (3 LU louder than as mono).
     """
-    meter = _Meter(MEASURE_RATE, channels=2, interpolator=_Interpolator(TRUE_PEAK_OVERSAMPLING))
+    meter = _Meter(MEASURE_RATE, channels=2)
     for block in _decode_blocks(Path(path), MEASURE_RATE):
         meter.push(block)
-    return meter.result()
+    return meter.finish()
 
 
 # --------------------------------------------------------------------------- buses
 
 
 class _SpeechBus:
-    """The lines, resampled once to the mix rate, placed where the timeline puts them."""
+    """The lines, resampled once to the mix rate, placed where the timeline puts them.
+
+    Each line is kept as 16-bit samples scaled to its own peak: half the memory of float32, and the rounding
+    sits about 96 dB under the line's loudest sample (as in the 16-bit file it came from).
+    """
 
     def __init__(self, lines: list[LineTiming], rate: int, length: int):
-        self.clips: list[np.ndarray] = []
+        self.clips: list[tuple[np.ndarray, np.float32]] = []  # (samples, scale)
         starts = []
         for line in lines:
             start = round(line.start_s * rate)
             clip = _read_wav(line.audio, rate)[: max(0, length - start)]
-            if len(clip):
-                self.clips.append(clip)
+            peak = float(np.abs(clip).max(initial=0))
+            if peak > 0:
+                self.clips.append((np.rint(clip * (32767 / peak)).astype(np.int16), np.float32(peak / 32767)))
                 starts.append(start)
         self.starts = np.array(starts, dtype=np.int64)
-        self.stops = self.starts + np.array([len(clip) for clip in self.clips], dtype=np.int64)
+        self.stops = self.starts + np.array([len(clip) for clip, _ in self.clips], dtype=np.int64)
 
     def samples(self, start: int, stop: int) -> np.ndarray:
         bus = np.zeros(stop - start, np.float32)
         for index in np.flatnonzero((self.starts < stop) & (self.stops > start)):
-            low, high = max(start, self.starts[index]), min(stop, self.stops[index])
-            bus[low - start : high - start] += self.clips[index][low - self.starts[index] : high - self.starts[index]]
+            clip, scale = self.clips[index]
+            where = _overlap(start, stop, self.starts[index], len(clip))
+            bus[where[0]] += clip[where[1]] * scale
         return bus
 
 
@@ -180,11 +187,11 @@ class _LoopedMusic:
 
     def __init__(self, music: np.ndarray, length: int, rate: int):
         self.piece = music[:length]  # (samples, 2) int16
-        self.seam_fade = 0
+        self.seam_fade = _smooth_ramp(0)  # gain from each side of the seam inwards; none for a file that loops well
         if len(music) < length:
             across_the_seam = np.concatenate([music[-2:], music[:2]]).astype(np.int32)
             if np.abs(np.diff(across_the_seam, n=2, axis=0)).max() > _sharpest_bend(music):
-                self.seam_fade = min(round(SEAM_FADE_S * rate), len(music) // 4)
+                self.seam_fade = _smooth_ramp(min(round(SEAM_FADE_S * rate), len(music) // 4))
 
     def samples(self, start: int, stop: int) -> np.ndarray:
         size = len(self.piece)
@@ -194,11 +201,13 @@ class _LoopedMusic:
             count = min(size - position, len(looped) - filled)
             looped[filled : filled + count] = self.piece[position : position + count]
             filled, position = filled + count, 0
-        music = looped.T * np.float32(1 / 32768)
-        if self.seam_fade:
+        music = looped.T.astype(np.float32, order="C")
+        music *= 1 / 32768
+        if len(self.seam_fade):
             where = np.arange(start, stop) % size
-            near = np.flatnonzero((where < self.seam_fade) | (where >= size - self.seam_fade))
-            music[:, near] *= _smooth_ramp_at(where[near], self.seam_fade) * _smooth_ramp_at(size - 1 - where[near], self.seam_fade)
+            fade = len(self.seam_fade)
+            for near, into_the_fade in ((where < fade, where), (where >= size - fade, size - 1 - where)):
+                music[:, near] *= self.seam_fade[into_the_fade[near]]
         return music
 
 
@@ -216,13 +225,14 @@ class _Ambience:
     """A soft, slowly evolving pad: an open chord of sine partials that drift in level and beat gently.
 
     Each partial is played slightly detuned on the left and right, which makes a slow stereo chorus;
-    a whisper of low-passed noise adds air. Everything is below ~1 kHz, so it is synthesised at a quarter
-    of the mix rate (kept whole: a quarter of the size) and interpolated up a block at a time.
+    a whisper of low-passed noise adds air. Everything is below ~1 kHz, so it is synthesised at a low rate
+    (kept whole, an eighth of the size at 48 kHz) and interpolated up a block at a time.
     """
 
     def __init__(self, length: int, rate: int, seed: int):
-        low_rate = rate / AMBIENCE_UPSAMPLING
-        count = -(-length // AMBIENCE_UPSAMPLING) + 1
+        self.upsampling = max(factor for factor in (1, 2, 4, 8) if rate / factor >= AMBIENCE_MIN_RATE or factor == 1)
+        low_rate = rate / self.upsampling
+        count = -(-length // self.upsampling) + 1
         rng = np.random.default_rng(seed)
         root = rng.choice([98.0, 110.0, 123.47, 130.81, 146.83])  # G2, A2, B2, C3, D3
         chord = [(1.0, 1.0), (1.5, 0.7), (2.0, 0.55), (2.25, 0.35), (3.0, 0.25), (4.5, 0.12)]  # root, fifth, octave, ninth...
@@ -235,7 +245,7 @@ class _Ambience:
         air_filter = signal.butter(2, 600, fs=low_rate, output="sos")
         air_state = np.zeros((len(air_filter), 2, 2))
 
-        self.interpolator = _Interpolator(AMBIENCE_UPSAMPLING)
+        self.interpolator = _Interpolator(self.upsampling)
         self.pad = np.zeros((2, count), np.float32)
         for start, stop in _blocks(count):
             block = self.pad[:, start:stop]
@@ -248,9 +258,9 @@ class _Ambience:
             block += 0.3 * air * (0.6 + 0.4 * _sine(*breathing, start, stop, low_rate))
 
     def samples(self, start: int, stop: int) -> np.ndarray:
-        low, high = start // AMBIENCE_UPSAMPLING, -(-stop // AMBIENCE_UPSAMPLING)
+        low, high = start // self.upsampling, -(-stop // self.upsampling)
         upsampled = self.interpolator.upsample(_with_context(self.pad, low, high))
-        return upsampled[:, start - low * AMBIENCE_UPSAMPLING : stop - low * AMBIENCE_UPSAMPLING]
+        return upsampled[:, start - low * self.upsampling : stop - low * self.upsampling]
 
 
 def _sine(frequency: float, phase: float, start: int, stop: int, rate: float) -> np.ndarray:
@@ -266,26 +276,22 @@ class _Ducking:
     def __init__(self, lines: list[LineTiming], rate: int, duck_db: float):
         self.starts = np.array([round(line.start_s * rate) for line in lines], dtype=np.int64)
         self.stops = np.maximum(self.starts, [round(line.end_s * rate) for line in lines]).astype(np.int64)
-        self.attack, self.release = round(DUCK_ATTACK_S * rate), round(DUCK_RELEASE_S * rate)
-        self.duck_db = duck_db
+        self.attack, self.release = _smooth_ramp(round(DUCK_ATTACK_S * rate)), _smooth_ramp(round(DUCK_RELEASE_S * rate))[::-1]
+        self.nepers_per_depth = np.float32(duck_db * math.log(10) / 20)
 
     def gain(self, start: int, stop: int) -> np.ndarray | None:
         """None where the music is at full level throughout."""
-        depth = np.zeros(stop - start, np.float32)  # 0: music at full level, 1: fully ducked
-        reaching = (self.starts - self.attack < stop) & (self.stops + self.release > start)
-        for line_start, line_stop in zip(self.starts[reaching], self.stops[reaching]):
-            for low, high, shape in (
-                (line_start - self.attack, line_start, lambda at: _smooth_ramp_at(at - line_start + self.attack, self.attack)),
-                (line_start, line_stop, None),
-                (line_stop, line_stop + self.release, lambda at: _smooth_ramp_at(line_stop + self.release - 1 - at, self.release)),
-            ):
-                low, high = max(low, start), min(high, stop)
-                if high > low:
-                    part = depth[low - start : high - start]
-                    np.maximum(part, 1.0 if shape is None else shape(np.arange(low, high)), out=part)
+        reaching = (self.starts - len(self.attack) < stop) & (self.stops + len(self.release) > start)
         if not reaching.any():
             return None
-        return _db_to_gain(self.duck_db * depth).astype(np.float32)
+        depth = np.zeros(stop - start, np.float32)  # 0: music at full level, 1: fully ducked
+        for line_start, line_stop in zip(self.starts[reaching], self.stops[reaching]):
+            for first, shape in ((line_start - len(self.attack), self.attack), (line_stop, self.release)):
+                if where := _overlap(start, stop, first, len(shape)):
+                    np.maximum(depth[where[0]], shape[where[1]], out=depth[where[0]])
+            if where := _overlap(start, stop, line_start, line_stop - line_start):
+                depth[where[0]] = 1
+        return np.exp(depth * self.nepers_per_depth)
 
 
 class _Buses:
@@ -294,33 +300,40 @@ class _Buses:
     def __init__(self, speech: _SpeechBus, music: _LoopedMusic | _Ambience, ducking: _Ducking, length: int, rate: int):
         self.speech, self.source, self.ducking = speech, music, ducking
         self.length, self.rate = length, rate
-        self.fade_in, self.fade_out = (min(round(seconds * rate), length // 4) for seconds in (MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S))
+        self.fade_in = _smooth_ramp(min(round(MUSIC_FADE_IN_S * rate), length // 4))
+        self.fade_out = _smooth_ramp(min(round(MUSIC_FADE_OUT_S * rate), length // 4))[::-1]
 
     def music(self, start: int, stop: int) -> np.ndarray:
         """The music with a smooth rise at the start and fall at the end (each at most a quarter of the mix)."""
         music = self.source.samples(start, stop)
-        if start < self.fade_in:
-            music[:, : self.fade_in - start] *= _smooth_ramp_at(np.arange(start, min(stop, self.fade_in)), self.fade_in)
-        if stop > self.length - self.fade_out:
-            first = max(start, self.length - self.fade_out)
-            music[:, first - start :] *= _smooth_ramp_at(self.length - 1 - np.arange(first, stop), self.fade_out)
+        for first, shape in ((0, self.fade_in), (self.length - len(self.fade_out), self.fade_out)):
+            if where := _overlap(start, stop, first, len(shape)):
+                music[:, where[0]] *= shape[where[1]]
         return music
 
-    def mix(self, start: int, stop: int, speech_gain: float, music_gain: float) -> np.ndarray:
+    def mix(self, start: int, stop: int, levels: _Levels) -> np.ndarray:
         """The sum as stereo float32, silent outside the movie (the true-peak filter reads past both ends)."""
-        mix = np.zeros((2, stop - start), np.float32)
         low, high = max(start, 0), min(stop, self.length)
-        music = self.music(low, high)
+        mix = self.music(low, high)
         duck = self.ducking.gain(low, high)
-        music *= np.float32(music_gain) if duck is None else np.float32(music_gain) * duck
-        music += np.float32(speech_gain) * self.speech.samples(low, high)
-        mix[:, low - start : high - start] = music
-        return mix
+        mix *= np.float32(levels.music_gain) if duck is None else np.float32(levels.music_gain) * duck
+        mix += np.float32(levels.speech_gain) * self.speech.samples(low, high)
+        if (low, high) == (start, stop):
+            return mix
+        padded = np.zeros((2, stop - start), np.float32)
+        padded[:, low - start : high - start] = mix
+        return padded
 
 
-def _smooth_ramp_at(position: np.ndarray, count: int) -> np.ndarray:
-    """A raised cosine 0 -> 1 over `count` samples (no corners, so no clicks), at `position`; 1 from `count` on."""
-    return (0.5 - 0.5 * np.cos(np.pi * (np.minimum(position, count) + 1) / (count + 1))).astype(np.float32)
+def _smooth_ramp(count: int) -> np.ndarray:
+    """0 -> 1 in `count` samples along a raised cosine (no corners, so no clicks)."""
+    return (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, count + 2)[1:-1])).astype(np.float32)
+
+
+def _overlap(start: int, stop: int, first: int, count: int) -> tuple[slice, slice] | None:
+    """Where the stretch of `count` samples from `first` meets samples start..stop: (slice of those, slice of it)."""
+    low, high = max(start, first), min(stop, first + count)
+    return (slice(low - start, high - start), slice(low - first, high - first)) if high > low else None
 
 
 def _blocks(length: int) -> Iterator[tuple[int, int]]:
@@ -339,7 +352,13 @@ def _with_context(audio: np.ndarray, start: int, stop: int) -> np.ndarray:
 # --------------------------------------------------------------------------- the three passes
 
 
-def _bus_levels(buses: _Buses, settings: AudioSettings) -> tuple[float, float, np.ndarray]:
+class _Levels(NamedTuple):
+    speech_gain: float  # puts the speech bus at its loudness target
+    music_gain: float  # puts the music bus at its loudness target
+    mix_energies: np.ndarray  # of the K-weighted ducked sum at these gains, per 100 ms
+
+
+def _bus_levels(buses: _Buses, settings: AudioSettings) -> _Levels:
     """Pass 1: speech and music gains for their target loudness, and the 100 ms energies of their K-weighted sum.
 
     K-weighting is linear and the ducking gain changes slowly (over 80 ms and more), so the weighted sum is the
@@ -361,16 +380,17 @@ def _bus_levels(buses: _Buses, settings: AudioSettings) -> tuple[float, float, n
     music_gain = _gain_to(settings.target_lufs + settings.music_gain_db, music_alone, buses)
     # (s + m)^2 summed over both channels; speech plays on both, which sounds 3 dB louder than it measures as mono
     mix = music_gain**2 * music_ducked + 2 * music_gain * speech_gain * speech_times_music + 2 * speech_gain**2 * speech_alone
-    return speech_gain, music_gain, mix
+    return _Levels(speech_gain, music_gain, mix)
 
 
-def _mix_peaks(buses: _Buses, speech_gain: float, music_gain: float, interpolator: _Interpolator) -> tuple[np.ndarray, np.ndarray]:
+def _mix_peaks(buses: _Buses, levels: _Levels) -> tuple[np.ndarray, np.ndarray]:
     """Pass 2: for each chunk of the sum, its 4x oversampled peak (over both channels) and its energy."""
+    interpolator = _Interpolator(TRUE_PEAK_OVERSAMPLING)
     chunks = -(-buses.length // CHUNK)
     peaks, energies = np.empty(chunks, np.float32), np.empty(chunks, np.float32)
     reach = INTERPOLATION_REACH
     for start, stop in _blocks(buses.length):
-        mix = buses.mix(start - reach, stop + reach, speech_gain, music_gain)
+        mix = buses.mix(start - reach, stop + reach, levels)
         first, last = start // CHUNK, -(-stop // CHUNK)
         peaks[first:last] = interpolator.chunk_peaks(mix)
         power = mix[0, reach:-reach] ** 2 + mix[1, reach:-reach] ** 2
@@ -378,46 +398,57 @@ def _mix_peaks(buses: _Buses, speech_gain: float, music_gain: float, interpolato
     return peaks, energies
 
 
-def _master_gain(mix_energies: np.ndarray, chunk_energies: np.ndarray, limiter: _Limiter, target_lufs: float, buses: _Buses) -> float:
+def _master_gain(levels: _Levels, chunk_energies: np.ndarray, limiter: _Limiter, target_lufs: float, buses: _Buses) -> float:
     """The master gain that puts the limited sum at the target loudness.
 
     What the limiter takes off each 100 ms is estimated from the energy of the chunks it turns down there.
     """
-    loudness = _integrated_loudness(mix_energies, buses.length, buses.rate)
+    loudness = _integrated_loudness(levels.mix_energies, buses.length, buses.rate)
     if loudness is None:
         return 1.0
-    first_chunks = -(-(np.arange(len(mix_energies)) * buses.rate // GATE_STEPS_PER_S) // CHUNK)
-    energy = np.add.reduceat(chunk_energies.astype(np.float64), first_chunks)
-    gain = float(_db_to_gain(target_lufs - loudness))
-    for _ in range(MASTER_GAIN_STEPS):
+    first_chunks = -(-(np.arange(len(levels.mix_energies)) * buses.rate // GATE_STEPS_PER_S) // CHUNK)
+    energy = np.add.reduceat(chunk_energies, first_chunks, dtype=np.float64)
+
+    def limited_loudness(gain_db: float) -> float:
+        gain = _db_to_gain(gain_db)
         smoothed = ndimage.uniform_filter1d(limiter.held_gains(gain), limiter.ramp // CHUNK + 1, mode="nearest")
-        kept = np.add.reduceat(smoothed.astype(np.float64) ** 2 * chunk_energies, first_chunks)
+        smoothed *= smoothed
+        smoothed *= chunk_energies
+        kept = np.add.reduceat(smoothed, first_chunks, dtype=np.float64)
         kept = np.divide(kept, energy, out=np.ones_like(kept), where=energy > 0)
-        shortfall = target_lufs - _integrated_loudness(gain**2 * mix_energies * kept, buses.length, buses.rate)
-        if abs(shortfall) < MASTER_GAIN_TOLERANCE_DB:
+        return _integrated_loudness(gain**2 * levels.mix_energies * kept, buses.length, buses.rate)
+
+    # Secant steps along loudness(gain) in dB, from plain normalisation up to MAX_MAKEUP_DB above it. The limiter
+    # makes loudness rise by less than 1 dB per dB of gain, and on very peaky audio not at all for a while.
+    lowest_db = target_lufs - loudness
+    gain_db, result, previous = lowest_db, limited_loudness(lowest_db), None
+    best = (gain_db, result)
+    for _ in range(MASTER_GAIN_STEPS):
+        slope = 1.0 if previous is None else (result - previous[1]) / (gain_db - previous[0])
+        step = (target_lufs - result) / min(1.0, max(slope, MIN_LOUDNESS_SLOPE))
+        next_db = min(max(gain_db + step, lowest_db), lowest_db + MAX_MAKEUP_DB)
+        if abs(target_lufs - result) < MASTER_GAIN_TOLERANCE_DB or next_db == gain_db:
             break
-        gain *= float(_db_to_gain(shortfall))
-    return gain
+        previous, gain_db = (gain_db, result), next_db
+        result = limited_loudness(gain_db)
+        best = min(best, (gain_db, result), key=lambda tried: abs(target_lufs - tried[1]))
+    return _db_to_gain(best[0])
 
 
-def _write_mix(
-    buses: _Buses, gains: tuple[float, float, float], limiter: _Limiter, held_gains: np.ndarray, output: Path, interpolator: _Interpolator
-) -> AudioMeasurement:
+def _write_mix(buses: _Buses, levels: _Levels, master: _MasterGain, output: Path) -> AudioMeasurement:
     """Pass 3: the sum at the master gain through the limiter, as 16-bit PCM, measured as it is written."""
-    speech_gain, music_gain, master_gain = gains
-    meter = _Meter(buses.rate, channels=2, interpolator=interpolator)
-    with atomic_path(output) as temporary:
-        with wave.open(str(temporary), "wb") as wav:
-            wav.setnchannels(2)
-            wav.setsampwidth(2)
-            wav.setframerate(buses.rate)
-            for start, stop in _blocks(buses.length):
-                mix = buses.mix(start, stop, speech_gain, music_gain)
-                mix *= np.float32(master_gain) * limiter.gain(held_gains, start, stop)
-                pcm = np.clip(np.rint(mix * 32767), -32768, 32767).astype(np.int16)
-                wav.writeframes(pcm.T.tobytes())
-                meter.push(pcm * np.float32(1 / 32768))
-    return meter.result()
+    meter = _Meter(buses.rate, channels=2)
+    with atomic_path(output) as temporary, wave.open(str(temporary), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(buses.rate)
+        for start, stop in _blocks(buses.length):
+            mix = buses.mix(start, stop, levels)
+            mix *= master.at(start, stop)
+            pcm = np.clip(np.rint(mix * 32767), -32768, 32767).astype(np.int16)
+            wav.writeframes(pcm.T.tobytes())
+            meter.push(pcm * np.float32(1 / 32768))
+    return meter.finish()
 
 
 # --------------------------------------------------------------------------- limiter
@@ -433,40 +464,54 @@ class _Limiter:
 
     def __init__(self, peaks: np.ndarray, ceiling_dbtp: float, rate: int):
         self.peaks = peaks
-        self.aim = float(_db_to_gain(ceiling_dbtp - LIMITER_MARGIN_DB))
+        self.aim = _db_to_gain(ceiling_dbtp - LIMITER_MARGIN_DB)
         self.ramp = 2 * (round(LIMITER_RAMP_S * rate) // 2)
         hold = 2 * (round(LIMITER_HOLD_S * rate) // 2)
         reach = self.ramp // 2 + INTERPOLATION_REACH
-        self.chunks_behind, self.chunks_ahead = -(-(hold + reach) // CHUNK), -(-reach // CHUNK)
+        # how many chunks a held gain looks back (the hold) and ahead (the ramp) for peaks
+        self.look_back, self.look_ahead = -(-(hold + reach) // CHUNK), -(-reach // CHUNK)
 
     def held_gains(self, master_gain: float) -> np.ndarray:
         """Per chunk, the lowest gain any peak near enough needs (1 where none passes the ceiling)."""
         needed = np.minimum(1.0, self.aim / np.maximum(master_gain * self.peaks, 1e-12)).astype(np.float32)
-        size = self.chunks_behind + self.chunks_ahead + 1
-        return ndimage.minimum_filter1d(needed, size, origin=self.chunks_behind - size // 2, mode="nearest")
+        size = self.look_back + self.look_ahead + 1
+        return ndimage.minimum_filter1d(needed, size, origin=self.look_back - size // 2, mode="nearest")
 
-    def gain(self, held_gains: np.ndarray, start: int, stop: int) -> np.ndarray | np.float32:
-        """The gain of samples start..stop: the held gains, averaged over the ramp around each sample."""
+    def at(self, master_gain: float) -> _MasterGain:
+        return _MasterGain(master_gain, self.held_gains(master_gain), self.ramp)
+
+
+@dataclasses.dataclass(frozen=True)
+class _MasterGain:
+    """The master gain times the limiter's gain, which glides over `ramp` samples between its held values."""
+
+    gain: float
+    held_gains: np.ndarray  # per chunk
+    ramp: int
+
+    def at(self, start: int, stop: int) -> np.ndarray | np.float32:
+        """The gain of samples start..stop: the held gains averaged over the ramp around each sample."""
         low, high = start - self.ramp // 2, stop + self.ramp // 2
         first, last = low // CHUNK, -(-high // CHUNK)
-        chunk_gains = held_gains[np.clip(np.arange(first, last), 0, len(held_gains) - 1)]
+        chunk_gains = self.held_gains[np.clip(np.arange(first, last), 0, len(self.held_gains) - 1)]
         if chunk_gains.min() >= 1:
-            return np.float32(1)
+            return np.float32(self.gain)
         steps = np.repeat(chunk_gains, CHUNK)[low - first * CHUNK : high - first * CHUNK]
         running = np.concatenate([[0.0], np.cumsum(steps, dtype=np.float64)])
-        return ((running[self.ramp + 1 :] - running[: -self.ramp - 1]) / (self.ramp + 1)).astype(np.float32)
+        return (self.gain * (running[self.ramp + 1 :] - running[: -self.ramp - 1]) / (self.ramp + 1)).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- loudness and peaks
 
 
 class _Interpolator:
-    """Band-limited upsampling by `factor` as two small matrix products per block (BLAS), not a filter loop.
+    """Band-limited upsampling by `factor` as small matrix products (BLAS), not a filter loop.
 
     The filter is scipy's resample_poly default (a Kaiser-windowed sinc reaching INTERPOLATION_REACH input
     samples each side), so the values are those of resample_poly(x, factor, 1). Input: (channels, samples) with
     INTERPOLATION_REACH samples of context at each end. It is cut into rows of CHUNK samples; each output row is
-    that row and the next one times fixed weights.
+    that row and the next one times fixed weights. Rows are multiplied PRODUCT_ROWS at a time: OpenBLAS runs
+    products that small on the calling thread, which is faster here than handing them to its threads.
     """
 
     def __init__(self, factor: int):
@@ -481,38 +526,51 @@ class _Interpolator:
         self.factor = factor
         self.this_row, self.next_row = weights[:CHUNK], weights[CHUNK:]
         self.this_row_t, self.next_row_t = np.ascontiguousarray(self.this_row.T), np.ascontiguousarray(self.next_row.T)
+        self.work = np.empty(0, np.float32)
 
     def upsample(self, audio: np.ndarray) -> np.ndarray:
-        rows, count = self._rows(audio)
-        upsampled = np.zeros((len(rows), CHUNK * self.factor), np.float32)
-        np.matmul(rows[:-1], self.this_row, out=upsampled[:-1])
-        upsampled[:-1] += rows[1:] @ self.next_row
+        rows, count, groups = self._rows(audio)
+        shape = (groups, PRODUCT_ROWS, CHUNK * self.factor)
+        upsampled = np.matmul(rows[:-1].reshape(groups, PRODUCT_ROWS, CHUNK), self.this_row)
+        upsampled += np.matmul(rows[1:].reshape(groups, PRODUCT_ROWS, CHUNK), self.next_row, out=self._work(shape)[0])
         channels = audio.shape[0]
-        return upsampled.reshape(channels, count + 1, -1)[:, :count].reshape(channels, -1)[:, : self.factor * (audio.shape[1] - 2 * INTERPOLATION_REACH)]
+        per_channel = upsampled.reshape(-1)[: channels * (count + 1) * CHUNK * self.factor].reshape(channels, count + 1, -1)
+        return per_channel[:, :count].reshape(channels, -1)[:, : self.factor * (audio.shape[1] - 2 * INTERPOLATION_REACH)]
 
     def chunk_peaks(self, audio: np.ndarray) -> np.ndarray:
         """For each CHUNK input samples, the largest absolute upsampled value over all channels."""
-        rows, count = self._rows(audio)
+        rows, count, groups = self._rows(audio)
         # Transposed products put each row's values in a column, so the per-row maximum is a fast column-wise one.
-        upsampled = self.this_row_t @ rows[:-1].T
-        upsampled += self.next_row_t @ rows[1:].T
-        largest = np.append(np.abs(upsampled, out=upsampled).max(axis=0), 0)
-        return largest.reshape(audio.shape[0], count + 1)[:, :count].max(axis=0)
+        this, following = self._work((groups, CHUNK * self.factor, PRODUCT_ROWS))
+        np.matmul(self.this_row_t, rows[:-1].reshape(groups, PRODUCT_ROWS, CHUNK).transpose(0, 2, 1), out=this)
+        this += np.matmul(self.next_row_t, rows[1:].reshape(groups, PRODUCT_ROWS, CHUNK).transpose(0, 2, 1), out=following)
+        largest = np.abs(this, out=this).max(axis=1).reshape(-1)
+        channels = audio.shape[0]
+        return largest[: channels * (count + 1)].reshape(channels, count + 1)[:, :count].max(axis=0)
 
-    def _rows(self, audio: np.ndarray) -> tuple[np.ndarray, int]:
-        """The input as rows of CHUNK samples, every channel's rows followed by one of silence; and rows per channel."""
+    def _rows(self, audio: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """The input as rows of CHUNK samples, each channel's rows followed by a silent one, padded with silence
+        to whole groups of PRODUCT_ROWS (plus the row after the last); rows per channel; groups."""
         channels, total = audio.shape
         count = -(-(total - 2 * INTERPOLATION_REACH) // CHUNK)
-        padded = np.zeros((channels, count + 1, CHUNK), np.float32)
-        padded.reshape(channels, -1)[:, :total] = audio
-        return padded.reshape(-1, CHUNK), count
+        groups = -(-(channels * (count + 1)) // PRODUCT_ROWS)
+        rows = np.zeros((groups * PRODUCT_ROWS + 1, CHUNK), np.float32)
+        rows[: channels * (count + 1)].reshape(channels, -1)[:, :total] = audio
+        return rows, count, groups
+
+    def _work(self, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Two work arrays of `shape`, reused from block to block (fresh large arrays cost page faults every time)."""
+        size = math.prod(shape)
+        if self.work.size < 2 * size:
+            self.work = np.empty(2 * size, np.float32)
+        return self.work[:size].reshape(shape), self.work[size : 2 * size].reshape(shape)
 
 
 class _Meter:
     """BS.1770 integrated loudness, 4x oversampled true peak and clipping of audio pushed a block at a time."""
 
-    def __init__(self, rate: int, channels: int, interpolator: _Interpolator):
-        self.rate, self.interpolator = rate, interpolator
+    def __init__(self, rate: int, channels: int):
+        self.rate, self.interpolator = rate, _Interpolator(TRUE_PEAK_OVERSAMPLING)
         self.k_weighting = _k_weighting(rate)
         self.state = np.zeros((len(self.k_weighting), channels, 2))
         self.energies = _SubBlockSums(rate, series=1)
@@ -525,24 +583,31 @@ class _Meter:
         self.energies.add(self.count, np.einsum("ij,ij->j", weighted, weighted)[None])
         self.clipped += np.count_nonzero(np.abs(block) >= CLIP_LEVEL)
         self.count += block.shape[1]
-        # Peaks of whole chunks whose filter reach has arrived; the rest waits for the next block.
-        pending = np.concatenate([self.unpeaked, block], axis=1)
-        ready = (pending.shape[1] - 2 * INTERPOLATION_REACH) // CHUNK * CHUNK
-        if ready > 0:
-            self.peak = max(self.peak, float(self.interpolator.chunk_peaks(pending[:, : ready + 2 * INTERPOLATION_REACH]).max()))
-        self.unpeaked = pending[:, ready:]
+        self._take_peaks(np.concatenate([self.unpeaked, block], axis=1), more_to_come=True)
 
-    def result(self) -> AudioMeasurement:
+    def finish(self) -> AudioMeasurement:
         channels = self.unpeaked.shape[0]
-        rest = np.concatenate([self.unpeaked, np.zeros((channels, INTERPOLATION_REACH), np.float32)], axis=1)  # silence after the end
-        peak = max(self.peak, float(self.interpolator.chunk_peaks(rest).max())) if rest.shape[1] > 2 * INTERPOLATION_REACH else self.peak
+        silence_after = np.zeros((channels, INTERPOLATION_REACH), np.float32)
+        self._take_peaks(np.concatenate([self.unpeaked, silence_after], axis=1), more_to_come=False)
         loudness = _integrated_loudness(self.energies.sums[0], self.count, self.rate)
         return AudioMeasurement(
             integrated_lufs=loudness if loudness is not None else -math.inf,
-            true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
+            true_peak_dbtp=20 * math.log10(self.peak) if self.peak > 0 else -math.inf,
             clipped_samples=self.clipped / (self.count * channels) if self.count else 0.0,
             duration_s=self.count / self.rate,
         )
+
+    def _take_peaks(self, pending: np.ndarray, more_to_come: bool) -> None:
+        """True peaks of the samples in `pending` whose filter reach is there too; keeps the rest for later.
+
+        While more is to come, only whole chunks: the last part of a chunk would be read as silence.
+        """
+        ready = max(0, pending.shape[1] - 2 * INTERPOLATION_REACH)
+        if more_to_come:
+            ready = ready // CHUNK * CHUNK
+        if ready:
+            self.peak = max(self.peak, float(self.interpolator.chunk_peaks(pending[:, : ready + 2 * INTERPOLATION_REACH]).max()))
+        self.unpeaked = pending[:, ready:]
 
 
 class _SubBlockSums:
@@ -572,8 +637,8 @@ def _integrated_loudness(step_energies: np.ndarray, count: int, rate: int) -> fl
     """
     if count <= GATE_BLOCK_S * rate:
         return None
-    blocks = int(np.round((count / rate - GATE_BLOCK_S) / GATE_STEP_S)) + 1
-    steps_per_block = round(GATE_BLOCK_S / GATE_STEP_S)
+    blocks = int(np.round((count / rate - GATE_BLOCK_S) / (1 / GATE_STEPS_PER_S))) + 1
+    steps_per_block = round(GATE_BLOCK_S * GATE_STEPS_PER_S)
     padded = np.zeros(blocks + steps_per_block - 1)
     padded[: min(len(padded), len(step_energies))] = step_energies[: len(padded)]
     energy = sum(padded[step : step + blocks] for step in range(steps_per_block)) / (GATE_BLOCK_S * rate)
@@ -589,7 +654,7 @@ def _integrated_loudness(step_energies: np.ndarray, count: int, rate: int) -> fl
 def _gain_to(target_lufs: float, step_energies: np.ndarray, buses: _Buses) -> float:
     """The gain that brings a bus to `target_lufs`; 1 for silence."""
     loudness = _integrated_loudness(step_energies, buses.length, buses.rate)
-    return 1.0 if loudness is None else float(_db_to_gain(target_lufs - loudness))
+    return 1.0 if loudness is None else _db_to_gain(target_lufs - loudness)
 
 
 def _k_weighting(rate: int) -> np.ndarray:
@@ -601,8 +666,8 @@ def _k_weighting(rate: int) -> np.ndarray:
     return np.array([np.concatenate([stage.b, stage.a]) for stage in stages])
 
 
-def _db_to_gain(decibels: float | np.ndarray) -> np.ndarray:
-    return np.power(10.0, np.asarray(decibels) / 20)
+def _db_to_gain(decibels: float) -> float:
+    return 10 ** (decibels / 20)
 
 
 # --------------------------------------------------------------------------- decoding

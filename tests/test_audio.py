@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
+import pyloudnorm
 import pytest
+from scipy import signal
 from scipy.io import wavfile
 
+from movieagent import audio
 from movieagent.audio import measure_audio, mix_audio
 from movieagent.config import AudioSettings
 from movieagent.errors import InputError, RenderError
@@ -207,3 +211,89 @@ def test_music_and_speech_problems_are_reported(tmp_path: Path, tone_lines: list
     with pytest.raises(RenderError, match=tone_lines[0].line_id):
         mix_audio(timeline, AudioSettings(), tmp_path / "mix.wav")
     assert not (tmp_path / "mix.wav").exists()
+
+
+def whole_file_true_peak_dbtp(mix: np.ndarray) -> float:
+    """The reference: every channel 4x oversampled in one go."""
+    return 20 * np.log10(max(np.abs(signal.resample_poly(mix[:, channel], 4, 1)).max() for channel in range(2)))
+
+
+def test_a_mix_made_block_by_block_measures_as_pyloudnorm_and_resample_poly_measure_it_whole(tmp_path: Path) -> None:
+    # Lines that overlap each other, straddle block boundaries and run past the end of the movie.
+    noise = np.random.default_rng(1).standard_normal(round(2.5 * 22050)) * 0.2
+    burst = write_wav(tmp_path / "burst.wav", noise * np.hanning(len(noise)), 22050)
+    voice = write_wav(tmp_path / "voice.wav", tone(SPEECH_HZ, 2.0, 22050), 22050)
+    lines = [line_at(burst, 0.3), line_at(voice, 1.1), line_at(burst, 2.6), line_at(voice, 4.3), line_at(burst, 5.5)]
+    timeline = timeline_of(lines, num_frames=7 * 24 + 5)
+
+    report = mix_audio(timeline, AudioSettings(), tmp_path / "mix.wav", seed=5)
+
+    mix, rate = read_mix(tmp_path / "mix.wav")
+    assert len(mix) == round(timeline.duration_s() * rate) > 4 * audio.BLOCK
+    assert np.abs(mix[-round(0.1 * rate) :, 0]).max() > 0.01  # the last line is cut at the end, not dropped
+    reference_lufs = pyloudnorm.Meter(rate).integrated_loudness(mix)
+    assert report.integrated_lufs == pytest.approx(reference_lufs, abs=0.01)
+    assert report.true_peak_dbtp == pytest.approx(whole_file_true_peak_dbtp(mix), abs=0.01)
+    assert reference_lufs == pytest.approx(-16, abs=0.2)
+    assert whole_file_true_peak_dbtp(mix) <= -1
+    measured = measure_audio(tmp_path / "mix.wav")
+    assert (measured.integrated_lufs, measured.true_peak_dbtp) == pytest.approx((report.integrated_lufs, report.true_peak_dbtp), abs=1e-6)
+
+
+def test_measure_audio_finds_the_peaks_between_samples(tmp_path: Path) -> None:
+    # A quarter-rate sine sampled 45 degrees off its crests: every sample is at 0.707 of the true peak.
+    rate = 48000
+    crests_between_samples = 0.9 * np.sin(2 * np.pi * (rate / 4) * np.arange(rate) / rate + np.pi / 4)
+    crests_between_samples[:4800] *= np.linspace(0, 1, 4800)  # gentle ends: an abrupt start would ring over
+    crests_between_samples[-4800:] *= np.linspace(1, 0, 4800)
+    path = tmp_path / "quarter.wav"
+    wavfile.write(path, rate, np.repeat(crests_between_samples[:, None], 2, axis=1).astype(np.float32))
+
+    measured = measure_audio(path)
+
+    assert 20 * np.log10(np.abs(crests_between_samples).max()) == pytest.approx(20 * np.log10(0.9) - 3.01, abs=0.01)
+    assert measured.true_peak_dbtp == pytest.approx(20 * np.log10(0.9), abs=0.05)
+
+
+def test_the_written_file_stays_under_the_ceiling_even_if_the_limiter_falls_short(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the limiter's gain switched off, the -8 LUFS master would peak far over the ceiling as written.
+    monkeypatch.setattr(audio._MasterGain, "at", lambda master, start, stop: np.float32(master.gain))
+    noise = np.random.default_rng(0).standard_normal(round(1.5 * 22050)) * 0.3
+    line = line_at(write_wav(tmp_path / "shout.wav", noise, 22050), 0.5)
+
+    report = mix_audio(timeline_of([line], num_frames=3 * 24), AudioSettings(target_lufs=-8, true_peak_dbtp=-1), tmp_path / "mix.wav")
+
+    mix, _ = read_mix(tmp_path / "mix.wav")
+    assert whole_file_true_peak_dbtp(mix) <= -1
+    assert report.true_peak_dbtp == pytest.approx(whole_file_true_peak_dbtp(mix), abs=0.01)
+    assert measure_audio(tmp_path / "mix.wav").clipped_samples == 0
+
+
+def test_music_longer_than_the_movie_is_cut_to_length(tmp_path: Path) -> None:
+    music = write_wav(tmp_path / "long.wav", tone(MUSIC_HZ, 12.0, 44100), 44100)  # mono, longer than the movie
+
+    mix_audio(timeline_of([], num_frames=3 * 24), AudioSettings(music=music), tmp_path / "mix.wav")
+
+    mix, rate = read_mix(tmp_path / "mix.wav")
+    assert len(mix) == 3 * rate
+    assert tone_level(mix, rate, MUSIC_HZ, 1.0, 1.5) > 10 * tone_level(mix, rate, MUSIC_HZ * 1.5, 1.0, 1.5)
+    assert np.allclose(mix[:, 0], mix[:, 1], atol=2 / 32768)  # a mono file plays on both channels
+
+
+def test_memory_grows_far_slower_than_the_mix(tmp_path: Path) -> None:
+    voice = write_wav(tmp_path / "voice.wav", tone(SPEECH_HZ, 2.0, 22050), 22050)
+
+    def traced_peak_bytes(seconds: int) -> int:
+        lines = [line_at(voice, start) for start in np.arange(1.0, seconds - 3, 4.0)]
+        tracemalloc.start()
+        try:
+            mix_audio(timeline_of(lines, num_frames=24 * seconds), AudioSettings(), tmp_path / f"{seconds}.wav")
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    growth = traced_peak_bytes(120) - traced_peak_bytes(30)
+    one_stereo_float32_copy_of_the_extra_90_s = 90 * 48000 * 2 * 4
+    assert growth < one_stereo_float32_copy_of_the_extra_90_s
