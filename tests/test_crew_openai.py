@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,15 @@ def test_the_cli_plans_through_the_server(server, tmp_path):
     assert len((outdir / "transcript.jsonl").read_text().splitlines()) == server.count() == 9
     for path in outdir.rglob("*"):
         assert not path.is_file() or KEY.encode() not in path.read_bytes(), path
+
+
+def test_the_whole_run_stops_at_its_time_budget(server, tmp_path):
+    # Every answer takes 0.3 s; the run may spend 0.5 s in all, so planning the long example cannot finish.
+    server.latency_s = 0.3
+    script, bank = load(LONG)
+    crew = make_crew(server, tmp_path, run_budget_s=0.5)
+    started = time.monotonic()
+    with pytest.raises(LLMError, match="whole time budget of 0.5 s") as caught:
+        plan_movie(script, bank, crew, PACING)
+    assert time.monotonic() - started < 5
+    assert "run_budget_s" in caught.value.fix

@@ -41,6 +41,7 @@ class Backend(LLMCrew):
         budget_s: float = Field(
             default=600.0, gt=0, description="Per question: every call, retry and repair of one role on one scene"
         )
+        run_budget_s: float | None = Field(default=3600.0, gt=0, description="The whole planning run: every question together; None: no limit")
         repair_tries: int = Field(default=2, ge=0, description="Repair prompts after an invalid answer")
         prompts: Path | None = Field(default=None, description="Folder replacing the installed prompts/")
         cache_dir: Path | None = Field(default=None, description="Response cache; set by the pipeline to OUTDIR/cache/llm")
@@ -63,6 +64,7 @@ class Backend(LLMCrew):
             client,
             policy=RetryPolicy(max_retries=options.max_retries, backoff_s=options.backoff_s, timeout_s=options.timeout_s),
             budget_s=options.budget_s,
+            run_budget_s=options.run_budget_s,
             repair_tries=options.repair_tries,
             temperature=options.temperature,
             max_tokens=options.max_tokens,

@@ -36,6 +36,7 @@ class Backend(LLMCrew):
         budget_s: float = Field(
             default=1800.0, gt=0, description="Per question: every answer and repair of one role on one scene"
         )
+        run_budget_s: float | None = Field(default=3600.0, gt=0, description="The whole planning run: every question together; None: no limit")
         repair_tries: int = Field(default=2, ge=0, description="Repair prompts after an invalid answer")
         prompts: Path | None = Field(default=None, description="Folder replacing the installed prompts/")
         cache_dir: Path | None = Field(default=None, description="Response cache; set by the pipeline to OUTDIR/cache/llm")
@@ -62,6 +63,7 @@ class Backend(LLMCrew):
             # Nothing transient to retry: a local model that fails or times out would do so again.
             policy=RetryPolicy(max_retries=0, timeout_s=options.timeout_s),
             budget_s=options.budget_s,
+            run_budget_s=options.run_budget_s,
             repair_tries=options.repair_tries,
             temperature=options.temperature,
             max_tokens=options.max_tokens,

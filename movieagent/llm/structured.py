@@ -53,6 +53,7 @@ class StructuredChat:
         *,
         policy: RetryPolicy,
         budget_s: float,
+        run_budget_s: float | None = None,
         repair_tries: int,
         temperature: float,
         max_tokens: int,
@@ -65,6 +66,8 @@ class StructuredChat:
         self.client = client
         self.policy = policy
         self.budget_s = budget_s
+        # One clock for the whole planning run, started when the crew is built (once per run).
+        self._run_deadline = Deadline(run_budget_s) if run_budget_s is not None else None
         self.repair_tries = repair_tries
         self.temperature = temperature
         self.max_tokens = max_tokens
@@ -77,8 +80,23 @@ class StructuredChat:
         self._may_fall_back = output_mode == "auto"
 
     def ask(self, question: Question[Answer]) -> Answer:
+        """The question's answer, within its own budget and what is left of the run's."""
+        if self._run_deadline is None or self._run_deadline.remaining() > self.budget_s:
+            return self._ask(question, Deadline(self.budget_s))
+        try:
+            return self._ask(question, Deadline(max(0.0, self._run_deadline.remaining())))
+        except LLMError:
+            if self._run_deadline.remaining() > 0:
+                raise
+            raise LLMError(
+                f"planning used up its whole time budget of {self._run_deadline.budget_s:g} s",
+                agent=question.agent,
+                scene=question.scene,
+                fix="raise the crew's run_budget_s, or use a faster model or server",
+            ) from None
+
+    def _ask(self, question: Question[Answer], deadline: Deadline) -> Answer:
         # 1. Prepare: one deadline for every attempt, retry and repair of this question.
-        deadline = Deadline(self.budget_s)
         messages = list(question.messages)
         max_tokens = self.max_tokens
         answered: list[tuple[str, ChatReply]] = []  # cached only once an answer validates
