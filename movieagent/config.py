@@ -48,6 +48,7 @@ class PlanningSettings(Section):
     max_parallel_tasks: int = Field(
         default=16, ge=1, description="Per-scene tasks (screenwriter, storyboard artist) run at once: LLM calls in flight"
     )
+    role_cards: Path | None = Field(default=None, description="A folder of role cards replacing the installed agents/")
     max_review_rounds: int = Field(default=2, ge=1, description="Director reviews of the plan; scenes with notes are redone in between")
     human_review: bool = Field(
         default=False, description="Pause after the director approves, so a person can edit plan.json, then resume"

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from movieagent.backends.crew_rules import Backend
 from movieagent.config import PlanningSettings
@@ -259,3 +260,20 @@ def test_every_corpus_screenplay_plans_with_an_empty_bank(path):
     spoken = [element.text for element in script.dialogue() if element.text.strip()]
     assert "".join("".join(line.text.split()) for line in plan.lines()) == "".join("".join(text.split()) for text in spoken)
     assert check_plan(script, cast_script(script, EMPTY_BANK), plan, SETTINGS) == {}
+
+
+def test_role_cards_can_come_from_a_folder_set_in_the_settings(tmp_path, caplog):
+    cards = tmp_path / "my-agents"
+    cards.mkdir()
+    for role in ROLES:
+        card = load_role_card(role)
+        if role == "director":
+            card = card.model_copy(update={"goal": "Make it a western, whatever the script says."})
+        (cards / f"{role}.yaml").write_text(yaml.safe_dump(card.model_dump()))
+    with caplog.at_level(logging.INFO, logger="movieagent"):
+        plan_movie(make_script(2), EMPTY_BANK, Backend(Backend.Options()), SETTINGS.model_copy(update={"role_cards": cards}))
+    assert "Make it a western" in caplog.text
+
+    (cards / "director.yaml").write_text("role: Director\ngoal: [unclosed\n")
+    with pytest.raises(InputError, match="director.yaml"):
+        plan_movie(make_script(2), EMPTY_BANK, Backend(Backend.Options()), SETTINGS.model_copy(update={"role_cards": cards}))

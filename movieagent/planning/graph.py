@@ -136,7 +136,7 @@ def run_planning(
         "recursion_limit": _FIRST_PASS_STEPS + _STEPS_PER_ROUND * settings.max_review_rounds + int(settings.human_review),
     }
     with _checkpointer(checkpoint) as saver:
-        app = build_graph(crew, settings).compile(checkpointer=saver)
+        app = build_graph(crew, settings, roles=settings.role_cards).compile(checkpointer=saver)
 
         def run(graph_input: PlanningState | Command | None) -> tuple[Plan, bool]:
             output = app.invoke(graph_input, config, durability="sync", version="v2")
