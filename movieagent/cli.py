@@ -15,7 +15,7 @@ from movieagent import __version__
 from movieagent.config import BackendChoice, Settings, load_settings
 from movieagent.errors import MovieAgentError
 from movieagent.ingest import check_inputs
-from movieagent.pipeline import MovieResult, Stage, make_movie
+from movieagent.pipeline import MovieResult, make_movie
 from movieagent.schema import Plan
 
 app = typer.Typer(

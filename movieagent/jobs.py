@@ -59,6 +59,7 @@ def build_jobs(
             scene_heading=scene.heading,
             location_name=sheet.name if sheet else scene.location_id,
             location_image=sheet.reference_image if sheet else None,
+            location_image_time_of_day=bank_location.time_of_day if (bank_location := bank.location(scene.location_id)) else "",
             time_of_day=scene.time_of_day,
             interior=scene.interior,
             width=_even(video.width),

@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 # Ids appear in file names (clips/shot_0001_<id>.mp4), so they are restricted to a safe alphabet.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -57,6 +57,7 @@ class Location(Model):
     name: str
     aliases: list[str] = []
     description: str = ""
+    time_of_day: str = Field(default="", description="What the pictures show ('DAY'); other times are graded from it")
     images: list[Path] = []
     folder: Path | None = None
 
@@ -345,6 +346,7 @@ class RenderJob(Model):
     scene_heading: str
     location_name: str
     location_image: Path | None
+    location_image_time_of_day: str = Field(default="", description="What the location image shows; '' unknown")
     time_of_day: str = ""
     interior: bool | None = None
     width: int = Field(ge=16)

@@ -103,7 +103,3 @@ def write_text_atomic(final: Path, text: str) -> None:
     with atomic_path(final) as temporary:
         temporary.write_text(text, encoding="utf-8")
 
-
-def write_bytes_atomic(final: Path, data: bytes) -> None:
-    with atomic_path(final) as temporary:
-        temporary.write_bytes(data)

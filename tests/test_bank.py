@@ -172,3 +172,17 @@ def test_missing_file_or_empty_root(tmp_path):
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "README.md").write_text("characters go here")
     assert "empty" in bank_problems(tmp_path / "empty")[0].message
+
+
+def test_a_location_says_what_time_of_day_its_pictures_show(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "bank" / "locations" / "kitchen"
+    folder.mkdir(parents=True)
+    Image.new("RGB", (64, 36), (200, 180, 150)).save(folder / "kitchen.png")
+    (folder / "location.yaml").write_text("name: Kitchen\ntime_of_day: DAY\n")
+    (tmp_path / "bank" / "locations" / "yard.png").parent.mkdir(exist_ok=True)
+    Image.new("RGB", (64, 36), (90, 160, 90)).save(tmp_path / "bank" / "locations" / "yard.png")
+    bank = load_bank(tmp_path / "bank")
+    assert bank.find_location("KITCHEN").time_of_day == "DAY"
+    assert bank.find_location("YARD").time_of_day == ""  # unknown: never regraded

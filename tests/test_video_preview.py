@@ -282,3 +282,21 @@ def test_encoder_failure_raises_render_error_and_leaves_no_file(tmp_path):
     with pytest.raises(RenderError, match="ffmpeg failed while encoding shot 3"):
         Backend(Backend.Options()).render(make_job(preset="no-such-preset"), tmp_path / "clip.mp4")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_day_photo_is_graded_for_a_night_scene_only_when_its_time_is_known(tmp_path):
+    photo = backdrop(tmp_path)
+    day = render(tmp_path, make_job(location_image=photo, time_of_day="DAY", location_image_time_of_day="DAY"), "day.mp4")
+    night = render(tmp_path, make_job(location_image=photo, time_of_day="NIGHT", location_image_time_of_day="DAY"), "night.mp4")
+    unknown = render(tmp_path, make_job(location_image=photo, time_of_day="NIGHT"), "unknown.mp4")
+    exterior = render(
+        tmp_path,
+        make_job(location_image=photo, time_of_day="NIGHT", location_image_time_of_day="DAY", interior=False),
+        "exterior.mp4",
+    )
+    mean = {name: frames.reshape(-1, 3).mean(axis=0) for name, frames in
+            {"day": day, "night": night, "unknown": unknown, "exterior": exterior}.items()}  # fmt: skip
+    assert mean["night"].sum() < 0.65 * mean["day"].sum()  # day for night: much darker
+    assert np.abs(mean["unknown"] - mean["day"]).max() < 2  # an unknown photo is left as it is
+    red, green, blue = mean["exterior"]
+    assert blue > red + 10  # outdoors the night is blue; indoors it is lamp-warm

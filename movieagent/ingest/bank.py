@@ -20,7 +20,7 @@ Layout of a bank folder:
         name = the folder name, description = best.txt (else the first image's caption),
         colour and voice derived from the name (the same on every run and machine).
 
-    <root>/locations/<folder>/location.yaml   name (required), aliases, description, images; plus images
+    <root>/locations/<folder>/location.yaml   name (required), aliases, description, time_of_day (what the pictures show: other times are graded from it), images; plus images
     <root>/locations/<folder>/*.png|jpg...    without location.yaml: a location named after the folder
     <root>/locations/<stem>.png|jpg|...       a location named after the file
 
@@ -73,6 +73,7 @@ class LocationFile(Model):
     name: str = Field(pattern=r"\S")
     aliases: list[str] = []
     description: str = ""
+    time_of_day: str = ""
     images: list[str] | None = None
 
 
@@ -236,12 +237,13 @@ def _location_folder(folder: Path, root: Path, problems: list[InputError]) -> Lo
     _check_name(folder.name, folder, None, problems)
     images = _images_in(folder, root, problems)
     config_path = folder / LOCATION_FILE
-    name, aliases, description = folder.name.replace("_", " "), [], ""
+    name, aliases, description, time_of_day = folder.name.replace("_", " "), [], "", ""
     if config_path.exists():
         config = _read_config(config_path, LocationFile, root, problems)
         if config is None:
             return None
         name, aliases, description = config.name.strip(), config.aliases, config.description.strip()
+        time_of_day = config.time_of_day.strip()
         for text in [name, *aliases]:
             _check_name(text, config_path, "name", problems)
         if config.images is not None:
@@ -257,7 +259,9 @@ def _location_folder(folder: Path, root: Path, problems: list[InputError]) -> Lo
         return None
     for image in images:
         _check_image(image, problems)
-    return Location(id=_id(name, folder), name=name, aliases=aliases, description=description, images=images, folder=folder)
+    return Location(
+        id=_id(name, folder), name=name, aliases=aliases, description=description, time_of_day=time_of_day, images=images, folder=folder
+    )
 
 
 # --------------------------------------------------------------------------- shared checks

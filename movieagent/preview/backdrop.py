@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from movieagent.preview.raster import RGB, cover_fit, load_image, mix, radial_falloff, scale_colour, vertical_gradient
@@ -68,6 +69,9 @@ LIGHTS = {
 }
 
 
+INDOOR_NIGHT_AMBIENT = (0.55, 0.5, 0.5)
+
+
 def light_of(time_of_day: str) -> str:
     """'NIGHT' -> 'night', 'EVENING'/'DUSK' -> 'dusk', 'DAWN'/'MORNING' -> 'morning', anything else -> 'day'."""
     words = time_of_day.upper()
@@ -79,6 +83,25 @@ def light_of(time_of_day: str) -> str:
         if any(name in words for name in names):
             return light
     return "day"
+
+
+def ambient_of(light: Light, *, interior: bool) -> tuple[float, float, float]:
+    """The multiplier a time of day puts on what it lights."""
+    # Indoors the sky matters less than the lamps: night rooms are dim and warm, not blue.
+    return INDOOR_NIGHT_AMBIENT if interior and light is LIGHTS["night"] else light.ambient
+
+
+def relight(photo: Image.Image, shown: str, wanted: str, *, interior: bool) -> Image.Image:
+    """A location photo taken at one time of day graded to look like another ('day for night').
+
+    `shown` is the time the photo shows; an unknown ('') photo is left as it is.
+    """
+    if not shown or light_of(shown) == light_of(wanted):
+        return photo
+    source = ambient_of(LIGHTS[light_of(shown)], interior=interior)
+    target = ambient_of(LIGHTS[light_of(wanted)], interior=interior)
+    gain = np.array([t / s for t, s in zip(target, source)], dtype=np.float32)
+    return Image.fromarray(np.clip(np.asarray(photo, np.float32) * gain, 0, 255).astype(np.uint8))
 
 
 def is_interior(place: str, interior: bool | None) -> bool:
@@ -121,8 +144,7 @@ def _words(place: str) -> frozenset[str]:
 def _room(rng: random.Random, light: Light, size: tuple[int, int]) -> Image.Image:
     width, height = size
     night = light is LIGHTS["night"]
-    # Indoors the sky matters less than the lamps: night rooms are dim and warm, not blue.
-    ambient = (0.55, 0.5, 0.5) if night else light.ambient
+    ambient = ambient_of(light, interior=True)
     wall = scale_colour(rng.choice(WALL_COLOURS), ambient)
     floor = scale_colour(rng.choice(FLOOR_COLOURS), ambient)
     floor_y = round(height * 0.7)

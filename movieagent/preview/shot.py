@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from movieagent.preview.backdrop import drawn_backdrop, photo_backdrop
+from movieagent.preview.backdrop import drawn_backdrop, is_interior, photo_backdrop, relight
 from movieagent.preview.camera import MARGIN, Camera, Rect, background_window, camera_for
 from movieagent.preview.figures import figure_sprite
 from movieagent.preview.fonts import font
@@ -126,7 +126,9 @@ def compose_shot(job: RenderJob, look: Look) -> ComposedShot:
 def _background(job: RenderJob, camera: Camera) -> Sprite:
     width, height = camera.frame
     if job.location_image is not None:
-        backdrop = photo_backdrop(Path(job.location_image), camera.frame)
+        photo = photo_backdrop(Path(job.location_image), camera.frame)
+        indoors = is_interior(job.location_name, job.interior)
+        backdrop = relight(photo, job.location_image_time_of_day, job.time_of_day, interior=indoors)
     else:
         size = (round(width * DRAWN_SET_SCALE), round(height * DRAWN_SET_SCALE))
         backdrop = drawn_backdrop(job.location_name, job.interior, job.time_of_day, size)
