@@ -25,14 +25,15 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def key_path(output: Path) -> Path:
-    return output.with_name(output.name + ".key")
+def key_path(output: Path, marker: Path | None = None) -> Path:
+    return marker if marker is not None else output.with_name(output.name + ".key")
 
 
-def is_fresh(output: Path, key: str) -> bool:
-    marker = key_path(output)
-    return output.exists() and marker.exists() and marker.read_text(encoding="utf-8").strip() == key
+def is_fresh(output: Path, key: str, marker: Path | None = None) -> bool:
+    """`marker` keeps the key elsewhere than beside the output (out of a folder people browse)."""
+    stored = key_path(output, marker)
+    return output.exists() and stored.exists() and stored.read_text(encoding="utf-8").strip() == key
 
 
-def mark_fresh(output: Path, key: str) -> None:
-    write_text_atomic(key_path(output), key + "\n")
+def mark_fresh(output: Path, key: str, marker: Path | None = None) -> None:
+    write_text_atomic(key_path(output, marker), key + "\n")

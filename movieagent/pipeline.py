@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from movieagent.assemble import assemble_movie
 from movieagent.audio import MixReport, mix_audio
 from movieagent.backends import load_backend
+from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
 from movieagent.config import Settings
 from movieagent.errors import InputError
 from movieagent.ingest import check_inputs
@@ -142,14 +143,23 @@ def make_movie(
         with timer("subtitles"):
             write_subtitles(build_subtitles(timeline, settings.subtitles), workspace.subtitles)
         with timer("mix"), progress.stage("mix", 1):
-            mix = mix_audio(timeline, settings.audio, workspace.mix, seed=sum(shot.seed for shot in plan.shots()) % 2**32)
+            mix, mix_key = _mix(plan, timeline, settings, workspace)
             log.info("mix: %.1f LUFS, true peak %.1f dBTP", mix.integrated_lufs, mix.true_peak_dbtp)
-        with timer("assemble"), progress.stage("assemble", 2) as advance, ThreadPoolExecutor(max_workers=1) as background:
-            # Muxing (mostly AAC encoding) and the storyboard's frame grabs are independent ffmpeg work: overlap them.
-            muxing = background.submit(assemble_movie, clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title)
-            write_storyboard(_storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
-            advance(1)
-            movie = muxing.result()
+        with timer("assemble"), progress.stage("assemble", 2) as advance:
+            movie_key = content_key(plan, [job.cache_key for job in jobs], mix_key, workspace.subtitles.read_text(encoding="utf-8"), settings.video)
+            marker = workspace.cache / "movie.key"
+            if is_fresh(workspace.movie, movie_key, marker) and workspace.storyboard.exists():
+                movie = workspace.movie
+            else:
+                with ThreadPoolExecutor(max_workers=1) as background:
+                    # Muxing (mostly AAC encoding) and the storyboard's frame grabs are independent ffmpeg work: overlap them.
+                    muxing = background.submit(
+                        assemble_movie, clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title
+                    )
+                    write_storyboard(_storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
+                    advance(1)
+                    movie = muxing.result()
+                mark_fresh(workspace.movie, movie_key, marker)
         log.info("wrote %s (%.1f s)", movie, timeline.duration_s())
 
     return result.model_copy(
@@ -188,6 +198,20 @@ def _reviewed_plan(workspace: Workspace) -> Plan:
             fix="run with --review first; it writes this file for you to edit",
         )
     return read_plan(workspace.plan)
+
+
+def _mix(plan: Plan, timeline: Timeline, settings: Settings, workspace: Workspace) -> tuple[MixReport, str]:
+    """The audio mix, reused when nothing it is made of changed (the timeline, the voices, the music, the settings)."""
+    seed = sum(shot.seed for shot in plan.shots()) % 2**32
+    music = file_digest(settings.audio.music) if settings.audio.music else None
+    key = content_key(timeline, settings.audio, seed, music, [file_digest(line.audio) for line in timeline.lines()])
+    report = workspace.mix.with_suffix(".json")
+    if is_fresh(workspace.mix, key) and report.exists():
+        return MixReport.model_validate_json(report.read_text(encoding="utf-8")), key
+    mix = mix_audio(timeline, settings.audio, workspace.mix, seed=seed)
+    write_text_atomic(report, mix.model_dump_json(indent=2))
+    mark_fresh(workspace.mix, key)
+    return mix, key
 
 
 def _storyboard_frames(plan: Plan, timeline: Timeline, clips: list[ClipResult]) -> list[StoryboardFrame]:

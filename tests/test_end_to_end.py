@@ -110,7 +110,10 @@ def test_storyboard_has_one_cell_per_shot(movie):
 def test_rerun_renders_nothing_and_gives_the_same_movie(movie, tmp_path):
     result, settings = movie
     before = {clip.name: clip.stat().st_mtime_ns for clip in (result.outdir / "clips").glob("shot_*.mp4")}
+    finished = {path: path.stat().st_mtime_ns for path in (result.movie, result.storyboard, result.outdir / "audio" / "mix.wav")}
     again = make_movie(SHORT_SCRIPT, SHORT_BANK, result.outdir, settings)
+    assert {path: path.stat().st_mtime_ns for path in finished} == finished, "nothing changed, so nothing is remade"
+    assert again.audio == result.audio
     assert again.clips_rendered == 0 and again.clips_cached == result.shots
     after = {clip.name: clip.stat().st_mtime_ns for clip in (result.outdir / "clips").glob("shot_*.mp4")}
     assert before.keys() == after.keys()
@@ -127,7 +130,9 @@ def test_editing_one_line_rerenders_only_that_shot(movie, tmp_path):
     target.lines[0].text = "A completely different line, spoken now, " + "and it goes on for a good while longer, " * 4 + "until the end."
     edited = tmp_path / "plan.json"
     edited.write_text(plan.model_dump_json())
+    movie_before = (outdir / "movie.mp4").stat().st_mtime_ns
     again = make_movie(SHORT_SCRIPT, SHORT_BANK, outdir, settings, plan_file=edited)
+    assert again.movie.stat().st_mtime_ns != movie_before, "a changed plan makes a new movie"
     # The edited line changes its shot's speech, hence that shot's length; every other shot is reused.
     assert again.clips_rendered == 1
     assert "completely different line" in " ".join(pysrt.open(str(again.subtitles)).text.split())
