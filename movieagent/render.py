@@ -35,8 +35,10 @@ def render_clips(
         else:
             pending.append(job)
 
+    pending_by_shot = {job.shot_id: job for job in pending}
+
     def finished(result: ClipResult) -> None:
-        job = next(job for job in pending if job.shot_id == result.shot_id)
+        job = pending_by_shot[result.shot_id]
         _place(workspace.root / job.output, _stored_clip(workspace, job))
         on_done(1)
 

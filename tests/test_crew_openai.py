@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from movieagent.backends import load_backend
 from movieagent.backends.crew_openai import Backend
 from movieagent.backends.crew_rules import Backend as RulesCrew
-from movieagent.backends.crew_rules import shot_seed
+from movieagent.planning.crew import shot_seed
 from movieagent.cli import app
 from movieagent.config import PlanningSettings, load_settings
 from movieagent.errors import InputError

@@ -8,22 +8,19 @@ HTTP client and the retries, cache and transcript around it.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import Field, SecretStr
 
 from movieagent.errors import InputError
 from movieagent.llm import ChatClient, Price, ResponseCache, RetryPolicy, StructuredChat, Transcript
-from movieagent.llm.crew import LLMCrew, Role
+from movieagent.llm.crew import LLMCrew, LLMCrewOptions, Role
 from movieagent.llm.structured import OutputMode
 
 
 class Backend(LLMCrew):
     """The crew played by a model behind an OpenAI-compatible server; the roles are LLMCrew's."""
 
-    class Options(BaseModel):
-        model_config = ConfigDict(extra="forbid")
-
+    class Options(LLMCrewOptions):
         base_url: str | None = Field(
             default=None, description="Server URL, usually ending in /v1; None: OpenAI (or OPENAI_BASE_URL)"
         )
@@ -41,11 +38,6 @@ class Backend(LLMCrew):
         budget_s: float = Field(
             default=600.0, gt=0, description="Per question: every call, retry and repair of one role on one scene"
         )
-        run_budget_s: float | None = Field(default=3600.0, gt=0, description="The whole planning run: every question together; None: no limit")
-        repair_tries: int = Field(default=2, ge=0, description="Repair prompts after an invalid answer")
-        prompts: Path | None = Field(default=None, description="Folder replacing the installed prompts/")
-        cache_dir: Path | None = Field(default=None, description="Response cache; set by the pipeline to OUTDIR/cache/llm")
-        transcript: Path | None = Field(default=None, description="Call log; set by the pipeline to OUTDIR/transcript.jsonl")
         prices: dict[str, Price] = Field(
             default={}, description="Model name -> US dollars per million tokens, for cost estimates"
         )

@@ -10,7 +10,6 @@ the words at the speakers' rates (never below the planning rate's).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -38,6 +37,7 @@ from movieagent.planning.crew import (
     characters_named_in,
     display_name,
     scene_id,
+    shot_seed,
 )
 from movieagent.planning.review import check_plan, speaking_seconds, spoken_dialogue, spoken_words
 from movieagent.schema import (
@@ -269,11 +269,6 @@ class Backend:
     def director_review(self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings) -> ReviewNotes:
         notes = check_plan(script, cast, plan, pacing)
         return ReviewNotes(approved=not notes, notes=notes)
-
-
-def shot_seed(shot_id: str) -> int:
-    """A seed that depends on the shot id only, so re-planning keeps every shot's look."""
-    return int.from_bytes(hashlib.sha256(shot_id.encode()).digest()[:4], "big")
 
 
 # --------------------------------------------------------------------------- director and location manager

@@ -7,22 +7,19 @@ at the same time into one `generate` call. Needs torch and transformers (the `gp
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from movieagent.errors import InputError
 from movieagent.llm import ResponseCache, RetryPolicy, StructuredChat, Transcript
-from movieagent.llm.crew import LLMCrew
+from movieagent.llm.crew import LLMCrew, LLMCrewOptions
 
 
 class Backend(LLMCrew):
     """The crew played by a causal language model loaded from a folder or the Hugging Face cache."""
 
-    class Options(BaseModel):
-        model_config = ConfigDict(extra="forbid")
-
+    class Options(LLMCrewOptions):
         model: str = Field(
             description="A folder written by save_pretrained, or a Hugging Face id already in the cache (HF_HUB_OFFLINE=1)"
         )
@@ -36,11 +33,6 @@ class Backend(LLMCrew):
         budget_s: float = Field(
             default=1800.0, gt=0, description="Per question: every answer and repair of one role on one scene"
         )
-        run_budget_s: float | None = Field(default=3600.0, gt=0, description="The whole planning run: every question together; None: no limit")
-        repair_tries: int = Field(default=2, ge=0, description="Repair prompts after an invalid answer")
-        prompts: Path | None = Field(default=None, description="Folder replacing the installed prompts/")
-        cache_dir: Path | None = Field(default=None, description="Response cache; set by the pipeline to OUTDIR/cache/llm")
-        transcript: Path | None = Field(default=None, description="Call log; set by the pipeline to OUTDIR/transcript.jsonl")
 
     def __init__(self, options: Options) -> None:
         self.options = options

@@ -17,9 +17,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from movieagent.backends.crew_rules import shot_seed
 from movieagent.config import PlanningSettings
 from movieagent.errors import InputError
 from movieagent.llm.client import Message
@@ -37,8 +36,9 @@ from movieagent.planning.crew import (
     TransitionBeat,
     Treatment,
     scene_id,
+    shot_seed,
 )
-from movieagent.planning.review import _dialogue_problem, check_plan, speaking_seconds, spoken_dialogue
+from movieagent.planning.review import check_plan, dialogue_problem, speaking_seconds, spoken_dialogue
 from movieagent.planning.roles import load_prompt
 from movieagent.schema import (
     Character,
@@ -62,6 +62,18 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SECTION = re.compile(r"^# (System|User)[ \t]*$", re.MULTILINE)
 # Keys whose values are files on this machine: only their names are sent to the server.
 _LOCAL_PATH_KEYS = {"root", "source", "folder", "images", "reference_image"}
+
+
+class LLMCrewOptions(BaseModel):
+    """The options every LLM crew has; each backend's Options adds its own (model, server, batching)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_budget_s: float | None = Field(default=3600.0, gt=0, description="The whole planning run: every question together; None: no limit")
+    repair_tries: int = Field(default=2, ge=0, description="Repair prompts after an invalid answer")
+    prompts: Path | None = Field(default=None, description="Folder replacing the installed prompts/")
+    cache_dir: Path | None = Field(default=None, description="Response cache; set by the pipeline to OUTDIR/cache/llm")
+    transcript: Path | None = Field(default=None, description="Call log; set by the pipeline to OUTDIR/transcript.jsonl")
 
 
 class Storyboard(Model):
@@ -156,7 +168,7 @@ class LLMCrew:
                     for beat in beats.beats
                     if isinstance(beat, DialogueBeat)
                 ]
-                return _dialogue_problem(expected, spoken)
+                return dialogue_problem(expected, spoken)
             return None
 
         beats = self._ask("screenwriter", task.brief.scene_id, values, {"task": task}, SceneBeats, check)
@@ -192,7 +204,7 @@ class LLMCrew:
                 if problem := _outsider_problem(f"shot {number}", named, allowed):
                     return problem
             spoken = [line for shot in storyboard.shots for line in shot.lines]
-            return _dialogue_problem([(line.speaker_id, line.text) for line in lines], spoken)
+            return dialogue_problem([(line.speaker_id, line.text) for line in lines], spoken)
 
         storyboard = self._ask("storyboard_artist", current, values, {"task": task, "pacing": pacing}, Storyboard, check)
         return [_numbered(shot, current, number, pacing) for number, shot in enumerate(storyboard.shots, start=1)]

@@ -6,6 +6,7 @@ decides who works on what and when; a crew only answers one role's question at a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Literal, Protocol, Union
 
@@ -29,6 +30,11 @@ from movieagent.schema import (
 def scene_id(index: int) -> str:
     """'scene-001' for the first scene: ids follow the script's scene numbers."""
     return f"scene-{index:03d}"
+
+
+def shot_seed(shot_id: str) -> int:
+    """A seed that depends on the shot id only, so re-planning keeps every shot's look (any crew)."""
+    return int.from_bytes(hashlib.sha256(shot_id.encode()).digest()[:4], "big")
 
 
 def display_name(text: str) -> str:

@@ -53,7 +53,7 @@ def check_plan(script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings)
         if scene.index not in planned or not expected:
             continue  # a synopsis scene may gain dialogue; a scene without any keeps none
         lines = [line for shot in planned[scene.index].shots for line in shot.lines]
-        problem = _dialogue_problem([(cast.cues.get(line.cue), line.text) for line in expected], lines)
+        problem = dialogue_problem([(cast.cues.get(line.cue), line.text) for line in expected], lines)
         if problem:
             notes[planned[scene.index].id].append(problem)
 
@@ -70,7 +70,7 @@ def check_plan(script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings)
     return dict(notes)
 
 
-def _dialogue_problem(expected: list[tuple[str | None, str]], lines: list[Line]) -> str | None:
+def dialogue_problem(expected: list[tuple[str | None, str]], lines: list[Line]) -> str | None:
     """Walks the planned lines against the script's; a line may be split over several planned lines."""
     position = 0
     for number, (speaker, text) in enumerate(expected, start=1):
