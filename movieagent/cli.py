@@ -157,6 +157,15 @@ def schema() -> None:
     typer.echo(json.dumps(Plan.model_json_schema(), indent=2))
 
 
+# batch (issue 4) ----------------------------------------------------------------------------------
+
+
+# eval (issue 5) -----------------------------------------------------------------------------------
+
+
+# studio (issue 6) ---------------------------------------------------------------------------------
+
+
 @app.callback(invoke_without_command=True)
 def main(version: Annotated[bool, typer.Option("--version", help="Show the version and exit")] = False) -> None:
     if version:

@@ -58,6 +58,8 @@ class PlanningSettings(Section):
 
 
 class RenderSettings(Section):
+    # With a keyframe backend, every keyframe is drawn first (one model loaded), then every clip animates its keyframe.
+    keyframe: BackendChoice | None = None
     video: BackendChoice = BackendChoice(kind="preview")
     runner: BackendChoice = BackendChoice(kind="local", workers=2)
 

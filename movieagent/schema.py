@@ -367,6 +367,13 @@ class RenderJob(Model):
     preset: str
     output: Path = Field(description="Clip path, relative to the output folder")
     cache_key: str
+    keyframe: Path | None = Field(
+        default=None, description="Keyframe PNG relative to the output folder, when a keyframe backend draws one first"
+    )
+    end_keyframe: Path | None = Field(
+        default=None, description="The next shot's keyframe when it continues this take: the clip should end on it"
+    )
+    keyframe_key: str = Field(default="", description="Content key of the keyframe; '' without a keyframe phase")
 
 
 class ClipResult(Model):

@@ -75,6 +75,13 @@ class Workspace:
         # Zero-padded so that string order equals plan order for people browsing the folder.
         return self.clips / f"shot_{index:04d}_{shot_id}.mp4"
 
+    @property
+    def keyframes(self) -> Path:
+        return self.root / "keyframes"
+
+    def keyframe(self, index: int, shot_id: str) -> Path:
+        return self.keyframes / f"shot_{index:04d}_{shot_id}.png"
+
     def line_audio(self, line_id: str) -> Path:
         return self.speech / f"{line_id}.wav"
 
