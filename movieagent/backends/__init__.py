@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from movieagent.config import BackendChoice
 from movieagent.errors import InputError
 
-FAMILIES = ("crew", "video", "speech", "runner")
+FAMILIES = ("crew", "keyframe", "video", "speech", "runner")
 
 
 def available(family: str) -> list[str]:
