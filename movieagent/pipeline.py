@@ -32,7 +32,7 @@ from movieagent.errors import InputError
 from movieagent.ingest import check_inputs
 from movieagent.jobs import build_jobs
 from movieagent.planning import PlanningOutcome, read_plan, run_planning
-from movieagent.progress import StageProgress
+from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render import render_clips
 from movieagent.schema import CharacterBank, ClipResult, Plan, Script, Timeline
 from movieagent.speech import speak_lines
@@ -72,12 +72,14 @@ def make_movie(
     stop_after: Stage | None = None,
     review: bool = False,
     resume: bool = False,
+    on_progress: ProgressListener | None = None,
 ) -> MovieResult:
     """Makes the movie in `outdir`. Re-running into the same folder redoes only what changed.
 
     `plan_file` renders an edited plan.json instead of planning again; `stop_after` ends after a stage.
     `review` stops after planning with OUTDIR/plan.json for a person to edit (the result is
     `awaiting_review`); `resume` then carries on from that pause with the edited plan.json.
+    `on_progress` is told (stage, done, total) as stages advance, for a UI other than the terminal's bars.
     """
     if plan_file is not None and (review or resume):
         raise InputError(
@@ -92,7 +94,7 @@ def make_movie(
     workspace = Workspace(Path(outdir).resolve())
     timer = _StageTimer()
     # Inputs are checked before anything but the log is written, so bad input leaves no half-made folder.
-    with _log_to(workspace), StageProgress(settings.progress) as progress:
+    with _log_to(workspace), StageProgress(settings.progress, listener=on_progress) as progress:
         with timer("ingest"):
             loaded_script, bank = check_inputs(
                 Path(script),
