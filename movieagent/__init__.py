@@ -4,7 +4,7 @@
     result = make_movie("script.fountain", "character_bank/mine", "out/mine", load_settings())
 
 Each stage is also a function of its own, in pipeline order: check_inputs, plan_movie, speak_lines,
-build_timeline, build_jobs, render_clips, build_subtitles, mix_audio, assemble_movie.
+build_timeline, build_jobs, render_phase, build_subtitles, mix_audio, assemble_movie.
 """
 
 __version__ = "0.1.0"
@@ -17,7 +17,7 @@ from movieagent.ingest import check_inputs, load_bank, load_script  # noqa: E402
 from movieagent.jobs import build_jobs  # noqa: E402
 from movieagent.pipeline import MovieResult, make_movie, make_plan  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
-from movieagent.render import render_clips  # noqa: E402
+from movieagent.render import render_phase  # noqa: E402
 from movieagent.speech import speak_lines  # noqa: E402
 from movieagent.subtitles import build_subtitles  # noqa: E402
 from movieagent.timeline import build_timeline  # noqa: E402
@@ -42,6 +42,6 @@ __all__ = [
     "make_plan",
     "mix_audio",
     "plan_movie",
-    "render_clips",
+    "render_phase",
     "speak_lines",
 ]

@@ -160,10 +160,82 @@ def schema() -> None:
 # batch (issue 4) ----------------------------------------------------------------------------------
 
 
+@app.command(epilog="Example:  movieagent batch jobs.yaml --summary out/batch.json")
+def batch(
+    jobs: Annotated[Path, typer.Argument(help="YAML listing the movies: script, characters, out, optional config and overrides")],
+    summary: Annotated[Optional[Path], typer.Option(help="Where to write the JSON summary (default: JOBS.summary.json)")] = None,
+) -> None:
+    """Make several movies one after another; a failed one is reported and the rest still render. Exit 1 if any failed."""
+    from movieagent.batch import MovieOutcome, run_batch
+
+    def report(outcome: MovieOutcome) -> None:
+        colour = "green" if outcome.status == "ok" else "red"
+        line = Text(f"{outcome.name}: {outcome.status} ({outcome.seconds:.1f} s)", style=colour)
+        console.print(line + Text(f"\n  {outcome.error}" if outcome.error else ""), highlight=False, soft_wrap=True)
+
+    try:
+        result, written = run_batch(jobs, summary=summary, on_movie=report)
+    except MovieAgentError as error:
+        _fail(error)
+        return
+    typer.echo(result.model_dump_json(indent=2))
+    console.print(Text(f"{result.ok} ok, {result.failed} failed; summary: {written}"), highlight=False, soft_wrap=True)
+    if result.failed:
+        raise typer.Exit(code=1)
+
+
 # eval (issue 5) -----------------------------------------------------------------------------------
 
 
+@app.command(
+    name="eval",
+    epilog="Example:  movieagent eval out/short --script examples/short/the-lighthouse-keeper.fountain --characters character_bank/lighthouse",
+)
+def eval_command(
+    outdir: Annotated[Path, typer.Argument(help="A movie folder written by `make`, or a MovieAgent results folder (Results/<movie>/<models>/)")],
+    script: Annotated[Optional[Path], typer.Option("--script", "-s", help="The script: checks that every scene and line made it in")] = None,
+    characters: Annotated[Optional[Path], typer.Option("--characters", "-b", help="Character bank: checks the shots' characters, gives the vision metrics their references")] = None,
+    clip_model: Annotated[Optional[str], typer.Option(help="CLIP model (folder or Hugging Face id) for CLIP-T/CLIP-I; needs torch")] = None,
+    dino_model: Annotated[Optional[str], typer.Option(help="DINOv2 model (folder or id) for DINO and the consistency scores")] = None,
+    arcface_model: Annotated[Optional[str], typer.Option(help="insightface model pack folder for face scores")] = None,
+    device: Annotated[str, typer.Option(help="Where the vision models run: cpu, cuda, cuda:1, mps")] = "cpu",
+    judge_config: Annotated[Optional[Path], typer.Option(help="Settings profile whose planning crew judges the plan against --script (e.g. llm-openai)")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="Settings profile the movie was made with: its subtitle rules and loudness targets")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Measure a finished movie: OUTDIR/metrics.json, OUTDIR/report.html, and a summary here."""
+    from movieagent.eval import METRICS_FILE, REPORT_FILE, evaluate_movie, vision_options
+    from movieagent.eval.table import summary_table
+
+    try:
+        vision = vision_options(clip_model=clip_model, dino_model=dino_model, arcface_model=arcface_model, device=device)
+        judge = load_settings(judge_config).planning.crew if judge_config else None
+        report = evaluate_movie(outdir, _settings(config, quiet), script=script, characters=characters, vision=vision, judge=judge)
+    except MovieAgentError as error:
+        _fail(error)
+        return
+    output = Console()
+    output.print(summary_table(report))
+    output.print(Text(f"wrote {report.folder / METRICS_FILE} and {report.folder / REPORT_FILE}"), highlight=False, soft_wrap=True)
+
+
 # studio (issue 6) ---------------------------------------------------------------------------------
+
+
+@app.command(epilog="Example:  movieagent studio --projects out/studio   (then open http://127.0.0.1:7860)")
+def studio(
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 7860,
+    host: Annotated[str, typer.Option(help="Address to listen on; the default lets in only this machine")] = "127.0.0.1",
+    projects: Annotated[Path, typer.Option(help="Folder of studio projects, one folder each")] = Path("out/studio"),
+) -> None:
+    """Serve the web studio: start a project, edit the plan shot by shot, render with live progress, watch."""
+    try:
+        from movieagent.studio import serve
+    except ImportError as error:
+        _fail(MovieAgentError(f"the studio needs {error.name}: pip install 'movieagent[studio]'"))
+        return
+    Console(stderr=True).print(Text(f"movieagent studio on http://{host}:{port}  (projects in {projects})"), highlight=False)
+    serve(projects, host=host, port=port)
 
 
 @app.callback(invoke_without_command=True)

@@ -61,6 +61,11 @@ class RenderSettings(Section):
     # With a keyframe backend, every keyframe is drawn first (one model loaded), then every clip animates its keyframe.
     keyframe: BackendChoice | None = None
     video: BackendChoice = BackendChoice(kind="preview")
+    continuity: bool = Field(
+        default=False,
+        description="With keyframes: a shot that the next one continues (same scene, size and angle, the same characters "
+        "about where they stood, joined by a cut) ends on the next shot's keyframe, for backends that can end on an image",
+    )
     runner: BackendChoice = BackendChoice(kind="local", workers=2)
 
 

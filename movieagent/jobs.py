@@ -1,4 +1,9 @@
-"""Stage: plan + timeline + bank + settings -> one RenderJob per shot (pure: sizes, frame counts, paths, cache keys)."""
+"""Stage: plan + timeline + bank + settings -> one RenderJob per shot (pure: sizes, frame counts, paths, cache keys).
+
+With a keyframe backend each job also gets its keyframe's path and content key, and its clip's key depends
+on that keyframe (a new keyframe means a new clip). With `continuity`, a shot that the next one continues
+(see `continues_take`) ends on the next shot's keyframe.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,15 @@ from pathlib import Path
 
 from movieagent.cache import content_key, file_digest
 from movieagent.config import RenderSettings, VideoSettings
-from movieagent.schema import CharacterBank, JobCharacter, Plan, RenderJob, Timeline
+from movieagent.schema import Box, CharacterBank, JobCharacter, Plan, RenderJob, Shot, Timeline, Transition
 from movieagent.workspace import Workspace
+
+# Derived from the content (paths, keys) or only where the shot sits (its number): a moved shot keeps its files.
+DERIVED_FIELDS = {"cache_key", "keyframe_key", "output", "keyframe", "end_keyframe", "index"}
+# What the still a shot starts from does not depend on: its length, motion, transitions and encoding.
+CLIP_ONLY_FIELDS = {"num_frames", "fps", "motion_prompt", "transition_in", "transition_out", "crf", "preset"}
+# How far (in frame widths/heights) a character's box may move between two shots of the same take.
+SAME_PLACE_TOLERANCE = 0.1
 
 
 def build_jobs(
@@ -33,8 +45,10 @@ def build_jobs(
             digests[path] = file_digest(path)
         return digests[path]
 
+    shots = plan.shots()
     jobs: list[RenderJob] = []
-    for shot in plan.shots():
+    images: list[list[str | None]] = []
+    for shot in shots:
         timing = timings[shot.id]
         scene = scenes[shot.scene_id]
         sheet = sheets.get(scene.location_id)
@@ -81,10 +95,49 @@ def build_jobs(
             output=workspace.clip(timing.index, shot.id).relative_to(workspace.root),
             cache_key="",
         )
-        images = [digest(job.location_image), *(digest(character.image) for character in characters)]
-        job.cache_key = content_key(job.model_dump(mode="json", exclude={"cache_key", "output", "index"}), images, render.video)
+        if render.keyframe is not None:
+            job.keyframe = workspace.keyframe(timing.index, shot.id).relative_to(workspace.root)
         jobs.append(job)
+        images.append([digest(job.location_image), *(digest(character.image) for character in characters)])
+
+    # Keys last: a clip that ends on the next shot's keyframe depends on that keyframe too.
+    if render.keyframe is not None:
+        for job, digests_of_job in zip(jobs, images):
+            still = job.model_dump(mode="json", exclude=DERIVED_FIELDS | CLIP_ONLY_FIELDS)
+            job.keyframe_key = content_key(still, digests_of_job, render.keyframe)
+        if render.continuity:
+            for shot, next_shot, job, next_job in zip(shots, shots[1:], jobs, jobs[1:]):
+                if continues_take(shot, next_shot):
+                    job.end_keyframe = next_job.keyframe
+    for position, (job, digests_of_job) in enumerate(zip(jobs, images)):
+        end_key = jobs[position + 1].keyframe_key if job.end_keyframe else None
+        job.cache_key = content_key(
+            job.model_dump(mode="json", exclude=DERIVED_FIELDS), digests_of_job, render.video, job.keyframe_key, end_key
+        )
     return jobs
+
+
+def continues_take(shot: Shot, next_shot: Shot) -> bool:
+    """The next shot goes on with the same take: same scene, camera size and angle, joined by a cut, and the same
+    characters standing about where they stood (a reverse angle on the same two people moves them: not the same take).
+
+    Then the first shot can end on the next one's keyframe and the cut between them does not jump.
+    """
+    boxes = {placed.character_id: placed.box for placed in shot.characters}
+    next_boxes = {placed.character_id: placed.box for placed in next_shot.characters}
+    return (
+        shot.scene_id == next_shot.scene_id
+        and (shot.size, shot.angle) == (next_shot.size, next_shot.angle)
+        and shot.transition_out is Transition.cut
+        and next_shot.transition_in is Transition.cut
+        and boxes.keys() == next_boxes.keys()
+        and all(_same_place(boxes[character], next_boxes[character]) for character in boxes)
+    )
+
+
+def _same_place(box: Box, other: Box) -> bool:
+    sides, other_sides = (box.x, box.y, box.w, box.h), (other.x, other.y, other.w, other.h)
+    return all(abs(a - b) <= SAME_PLACE_TOLERANCE for a, b in zip(sides, other_sides))
 
 
 def _even(pixels: int) -> int:

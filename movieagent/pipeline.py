@@ -1,11 +1,13 @@
 """make_movie(): script + character bank -> movie folder, stage by stage.
 
-    1. ingest     script and bank loaded and checked together (every problem reported at once)
+    1. ingest     script and bank loaded and checked together (every problem reported at once); the render
+                  backends built and their model weights checked, so a missing model fails in seconds
     2. plan       the planning graph (director, location manager, screenwriter, storyboard artist, review);
                   with `review`, a pause here until a person has edited plan.json and runs with `resume`
     3. speech     one WAV per line through the speech backend
     4. timeline   shots stretched to the real speech, in whole frames
-    5. render     one clip per shot through the job runner and the video backend (cached by content)
+    5. render     with a keyframe backend, every shot's keyframe first (one model loaded), then one clip per
+                  shot through the job runner and the video backend (both cached by content)
     6. subtitles  movie.srt from the speech timings
     7. mix        dialogue + ducked music bed, loudness-normalised
     8. assemble   movie.mp4, then storyboard.png
@@ -26,6 +28,7 @@ from pydantic import BaseModel
 from movieagent.assemble import assemble_movie
 from movieagent.audio import MixReport, mix_audio
 from movieagent.backends import load_backend
+from movieagent.backends.base import RenderPhase
 from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
 from movieagent.config import Settings
 from movieagent.errors import InputError
@@ -33,7 +36,7 @@ from movieagent.ingest import check_inputs
 from movieagent.jobs import build_jobs
 from movieagent.planning import PlanningOutcome, read_plan, run_planning
 from movieagent.progress import ProgressListener, StageProgress
-from movieagent.render import render_clips
+from movieagent.render import preflight, render_phase
 from movieagent.schema import CharacterBank, ClipResult, Plan, Script, Timeline
 from movieagent.speech import speak_lines
 from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
@@ -56,6 +59,8 @@ class MovieResult(BaseModel):
     shots: int = 0
     clips_rendered: int = 0
     clips_cached: int = 0
+    keyframes_rendered: int = 0
+    keyframes_cached: int = 0
     audio: MixReport | None = None
     stage_seconds: dict[str, float] = {}
     # Planning paused: `plan` waits for a person's edits, nothing after it was made.
@@ -103,6 +108,8 @@ def make_movie(
                 max_scenes=settings.planning.max_scenes,
             )
             log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(loaded_script.scenes), characters, len(bank.characters))
+            if stop_after not in ("plan", "speech"):
+                preflight(settings.render)
 
         with timer("plan"), progress.stage("plan", 1):
             if plan_file:
@@ -133,14 +140,22 @@ def make_movie(
         if stop_after == "speech":
             return result.model_copy(update={"stage_seconds": timer.seconds})
 
-        with timer("render"), progress.stage("render", len(timeline.shots)) as advance:
-            jobs = build_jobs(plan, timeline, bank, settings.video, settings.render, workspace)
-            runner = load_backend("runner", settings.render.runner)
-            clips = render_clips(jobs, runner, settings.render.video, workspace, advance)
-        rendered = sum(not clip.cached for clip in clips)
-        log.info("render: %d clips rendered, %d reused", rendered, len(clips) - rendered)
+        jobs = build_jobs(plan, timeline, bank, settings.video, settings.render, workspace)
+        runner = load_backend("runner", settings.render.runner)
+        keyframes: list[ClipResult] = []
+        if settings.render.keyframe is not None:
+            # Every keyframe while the image model is loaded, before the video model takes the GPU.
+            with timer("keyframes"), progress.stage("keyframes", len(jobs)) as advance:
+                phase = RenderPhase(family="keyframe", backend=settings.render.keyframe)
+                keyframes = render_phase(jobs, runner, phase, workspace, advance)
+        with timer("render"), progress.stage("render", len(jobs)) as advance:
+            clips = render_phase(jobs, runner, RenderPhase(family="video", backend=settings.render.video), workspace, advance)
+        result = result.model_copy(update={**_counts("keyframes", keyframes), **_counts("clips", clips)})
+        log.info(
+            "render: %d clips rendered, %d reused; %d keyframes drawn", result.clips_rendered, result.clips_cached, result.keyframes_rendered
+        )
         if stop_after == "render":
-            return result.model_copy(update={"stage_seconds": timer.seconds, "clips_rendered": rendered, "clips_cached": len(clips) - rendered})
+            return result.model_copy(update={"stage_seconds": timer.seconds})
 
         with timer("subtitles"):
             write_subtitles(build_subtitles(timeline, settings.subtitles), workspace.subtitles)
@@ -170,8 +185,6 @@ def make_movie(
             "subtitles": workspace.subtitles,
             "storyboard": workspace.storyboard,
             "duration_s": timeline.duration_s(),
-            "clips_rendered": rendered,
-            "clips_cached": len(clips) - rendered,
             "audio": mix,
             "stage_seconds": timer.seconds,
         }
@@ -214,6 +227,11 @@ def _mix(plan: Plan, timeline: Timeline, settings: Settings, workspace: Workspac
     write_text_atomic(report, mix.model_dump_json(indent=2))
     mark_fresh(workspace.mix, key)
     return mix, key
+
+
+def _counts(name: str, files: list[ClipResult]) -> dict[str, int]:
+    rendered = sum(not file.cached for file in files)
+    return {f"{name}_rendered": rendered, f"{name}_cached": len(files) - rendered}
 
 
 def _storyboard_frames(plan: Plan, timeline: Timeline, clips: list[ClipResult]) -> list[StoryboardFrame]:

@@ -1,4 +1,4 @@
-"""Where the data folders (agents/, prompts/, configs/) are: inside the installed wheel, or the source checkout."""
+"""Where the data folders (agents/, prompts/, configs/, examples/, character_bank/) are: inside the installed wheel, or the source checkout."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def resource_dir(name: str) -> Path:
-    """`name` is 'agents', 'prompts' or 'configs'. A wheel carries them in movieagent/resources/, a checkout at its top."""
+    """`name` is one of the data folders above. A wheel carries them in movieagent/resources/, a checkout at its top."""
     for candidate in (_PACKAGE / "resources" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate

@@ -28,6 +28,7 @@ from movieagent.config import PlanningSettings, load_settings  # noqa: E402
 from movieagent.errors import InputError  # noqa: E402
 from movieagent.ingest import check_inputs  # noqa: E402
 from movieagent.llm import ChatRequest, LLMError  # noqa: E402
+from movieagent.llm.crew import PROMPTS  # noqa: E402
 from movieagent.llm.local import LocalChatClient  # noqa: E402
 from movieagent.llm.retry import CallFailed  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
@@ -48,7 +49,8 @@ CHAT_TEMPLATE = (
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> Path:
     """A one-layer Llama with random weights and a byte-level BPE tokenizer trained on the prompts, as a model folder."""
-    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "prompts").glob("*.md"))]
+    # The crew's own templates only: another prompt file (the eval judge's) would change this random model's answers.
+    texts = [(ROOT / "prompts" / f"{role}.md").read_text(encoding="utf-8") for role in sorted(PROMPTS)]
     texts += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "examples").glob("*/*.fountain"))]
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)

@@ -72,6 +72,10 @@ class RenderPhase(BaseModel):
             return job.keyframe
         return job.output
 
+    def frames(self, job: RenderJob) -> int:
+        """Frames in the phase's file: a keyframe is one."""
+        return 1 if self.family == "keyframe" else job.num_frames
+
 
 class JobRunner(Protocol):
     """Runs one phase of render jobs (possibly in parallel, on several GPUs, or on a cluster).

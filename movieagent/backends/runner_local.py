@@ -1,45 +1,73 @@
-"""Runs render jobs on this machine: in-process for one worker, else a pool of worker processes.
+"""Runs one render phase on this machine: one worker process per GPU, CPU worker processes, or this process.
 
-Each worker process builds the video backend once (models stay loaded between shots).
+Workers pull the next job from a shared queue as they finish one, and each builds the phase's backend once
+(see movieagent/render_worker.py). On a machine with GPUs every worker sees exactly one of them:
+CUDA_VISIBLE_DEVICES is set in the worker before anything there imports torch. A new pool per phase, so the
+processes exit when the phase ends and the next phase's model starts on empty GPUs.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.queues import Queue
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from movieagent.config import BackendChoice
+from movieagent.backends.base import RenderPhase
+from movieagent.errors import RenderError
+from movieagent.render_worker import PhaseWorker
 from movieagent.schema import ClipResult, RenderJob
 
-# The backend each worker process builds once in its initializer; per process, never shared.
-_worker_backend: Any = None
+# Where the NVIDIA driver lists one folder per GPU it manages; read instead of importing torch or running nvidia-smi.
+NVIDIA_GPU_FOLDER = Path("/proc/driver/nvidia/gpus")
+
+# The phase worker of this worker process, built by its initializer; per process, never shared.
+_process_worker: PhaseWorker | None = None
 
 
-def _start_worker(video: BackendChoice) -> None:
-    global _worker_backend
-    from movieagent.backends import load_backend
-
-    _worker_backend = load_backend("video", video)
+def _start_worker(phase: RenderPhase, devices: Queue[str] | None) -> None:
+    global _process_worker
+    if devices is not None:
+        # Before the backend (and so torch) is imported: CUDA reads this once, when it starts.
+        os.environ["CUDA_VISIBLE_DEVICES"] = devices.get()
+    _process_worker = PhaseWorker(phase)
 
 
 def _render_in_worker(job: RenderJob, workdir: Path) -> ClipResult:
-    return _render(_worker_backend, job, workdir)
+    assert _process_worker is not None, "the pool's initializer builds the worker"
+    return _process_worker.render(job, workdir)
 
 
-def _render(backend: Any, job: RenderJob, workdir: Path) -> ClipResult:
-    output = workdir / job.output
-    backend.render(job, output)
-    return ClipResult(shot_id=job.shot_id, path=output, num_frames=job.num_frames, cached=False)
+def visible_gpus() -> list[str]:
+    """The GPUs this process may use: CUDA_VISIBLE_DEVICES when it is set, else every GPU the driver lists."""
+    assigned = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if assigned is not None:
+        # CUDA stops at the first invalid entry, and '-1' is the usual way to hide every GPU.
+        entries = (entry.strip() for entry in assigned.split(","))
+        return list(itertools.takewhile(lambda entry: entry != "" and not entry.startswith("-"), entries))
+    if not NVIDIA_GPU_FOLDER.is_dir():
+        return []
+    return [str(index) for index in range(len(list(NVIDIA_GPU_FOLDER.iterdir())))]
 
 
 class Backend:
     class Options(BaseModel):
-        workers: int = Field(default=2, ge=1, le=256, description="Worker processes; 1 renders in this process")
+        model_config = ConfigDict(extra="forbid")
+
+        workers: int = Field(default=2, ge=1, le=256, description="Worker processes when no GPU is used; 1 renders here")
+        # Not auto by default: the preview renderer is CPU work, where `workers` processes beat one per GPU.
+        gpus: Literal["auto"] | list[int] | None = Field(
+            default=None,
+            description="auto: one worker per visible GPU (CUDA_VISIBLE_DEVICES, else every GPU); a list of GPU indices; "
+            "null: never pin GPUs, run `workers` processes",
+        )
 
     def __init__(self, options: Options):
         self.options = options
@@ -47,36 +75,76 @@ class Backend:
     def run(
         self,
         jobs: Sequence[RenderJob],
-        video: BackendChoice,
+        phase: RenderPhase,
         workdir: Path,
         on_done: Callable[[ClipResult], None],
     ) -> list[ClipResult]:
-        results: dict[str, ClipResult] = {}
-        workers = min(self.options.workers, len(jobs))
-        if workers <= 1:
-            from movieagent.backends import load_backend
-
-            backend = load_backend("video", video)
-            for job in jobs:
-                results[job.shot_id] = _render(backend, job, workdir)
-                on_done(results[job.shot_id])
+        if not jobs:
+            return []
+        gpus = self._gpus()
+        if not gpus and min(self.options.workers, len(jobs)) == 1:
+            results = self._run_here(jobs, phase, workdir, on_done)
         else:
-            # spawn, not fork: the parent runs progress-bar threads, and forking a threaded process can deadlock.
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(video,)) as pool:
-                futures: set[Future[ClipResult]] = {pool.submit(_render_in_worker, job, workdir) for job in jobs}
-                try:
-                    while futures:
-                        done, futures = wait(futures, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            result = future.result()
-                            results[result.shot_id] = result
-                            on_done(result)
-                except BaseException:
-                    # One failed shot fails the run; shots that still finish are kept for the next attempt.
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    for future in futures:
-                        if not future.cancelled() and future.exception() is None:
-                            on_done(future.result())
-                    raise
+            results = self._run_in_pool(jobs, phase, workdir, on_done, gpus)
         return [results[job.shot_id] for job in jobs]
+
+    def _gpus(self) -> list[str]:
+        if self.options.gpus is None:
+            return []
+        if self.options.gpus == "auto":
+            return visible_gpus()
+        return [str(index) for index in self.options.gpus]
+
+    def _run_here(
+        self, jobs: Sequence[RenderJob], phase: RenderPhase, workdir: Path, on_done: Callable[[ClipResult], None]
+    ) -> dict[str, ClipResult]:
+        worker = PhaseWorker(phase)
+        results: dict[str, ClipResult] = {}
+        try:
+            for job in jobs:
+                results[job.shot_id] = worker.render(job, workdir)
+                on_done(results[job.shot_id])
+        finally:
+            worker.unload()
+        return results
+
+    def _run_in_pool(
+        self,
+        jobs: Sequence[RenderJob],
+        phase: RenderPhase,
+        workdir: Path,
+        on_done: Callable[[ClipResult], None],
+        gpus: list[str],
+    ) -> dict[str, ClipResult]:
+        # spawn, not fork: the parent runs progress-bar threads, and forking a threaded process can deadlock.
+        context = multiprocessing.get_context("spawn")
+        devices: Queue[str] | None = None
+        if gpus:
+            devices = context.Queue()
+            for gpu in gpus:
+                devices.put(gpu)
+        workers = min(len(gpus) if gpus else self.options.workers, len(jobs))
+        results: dict[str, ClipResult] = {}
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(phase, devices)) as pool:
+            # Submitted in job order; the pool hands each idle worker the next one.
+            futures: set[Future[ClipResult]] = {pool.submit(_render_in_worker, job, workdir) for job in jobs}
+            try:
+                while futures:
+                    done, futures = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        result = future.result()
+                        results[result.shot_id] = result
+                        on_done(result)
+            except BaseException as error:
+                # One failed shot fails the run; shots that still finish are kept for the next attempt.
+                pool.shutdown(wait=True, cancel_futures=True)
+                for future in futures:
+                    if not future.cancelled() and future.exception() is None:
+                        on_done(future.result())
+                if isinstance(error, BrokenProcessPool):
+                    raise RenderError(
+                        "a render worker process died (killed, or out of memory on the machine); "
+                        "the shots it finished are kept: run again to render the rest"
+                    ) from error
+                raise
+        return results

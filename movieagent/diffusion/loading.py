@@ -6,6 +6,7 @@ Imported only by diffusion backends, so the preview mode never needs torch or di
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,10 +51,14 @@ def torch_dtype(options: DiffusionOptions) -> torch.dtype:
     return torch.float32 if options.device == "cpu" else getattr(torch, options.dtype)
 
 
-def load_pipeline(pipeline_class: type, options: DiffusionOptions, **components: Any) -> Any:
+def load_pipeline(
+    pipeline_class: type, options: DiffusionOptions, *, prepare: Callable[[Any], None] | None = None, **components: Any
+) -> Any:
     """`pipeline_class.from_pretrained(options.model)` with the options' dtype, then the speed and memory options applied.
 
-    `components` replace or add pipeline parts (e.g. an image encoder kept in fp32).
+    `components` replace or add pipeline parts (e.g. an image encoder kept in fp32). `prepare` adds to the loaded
+    pipeline (e.g. IP-Adapter weights) before those options, which must see every part: offload hooks are only
+    attached to the parts present when it is enabled.
     """
     try:
         pipeline = pipeline_class.from_pretrained(
@@ -69,6 +74,8 @@ def load_pipeline(pipeline_class: type, options: DiffusionOptions, **components:
             f"cannot load the {pipeline_class.__name__} weights '{options.model}': {first_line[:300]}",
             fix=fetch_command(options.model),
         ) from None
+    if prepare is not None:
+        prepare(pipeline)
     configure(pipeline, options)
     return pipeline
 

@@ -86,13 +86,14 @@ class LLMCrew:
     """Implements movieagent.planning.crew.Crew by asking a language model, through `chat`, for every role.
 
     `model` answers every role unless `models` names another for it (director_review falls back to the
-    director's); `prompts` is a folder replacing the installed prompts/.
+    director's); `prompts` is a folder replacing the installed prompts/. `chat` is public so that other
+    questions about the film (movieagent.eval.judge) share the crew's client, retries, cache and transcript.
     """
 
     def __init__(
         self, chat: StructuredChat, *, model: str, models: Mapping[Role, str] | None = None, prompts: Path | None = None
     ) -> None:
-        self._chat = chat
+        self.chat = chat
         self._model = model
         self._models = dict(models or {})
         self._templates = {role: load_prompt(role, prompts) for role in PROMPTS}
@@ -216,7 +217,7 @@ class LLMCrew:
         values = {
             "treatment": f"Logline: {plan.logline}\nStyle: {plan.style}",
             "checks": "\n".join(f"- {key}: {note}" for key, notes in checks.items() for note in notes) or "(none)",
-            "plan": "\n\n".join(_planned_scene_text(scene) for scene in plan.scenes),
+            "plan": "\n\n".join(planned_scene_text(scene) for scene in plan.scenes),
         }
 
         def check(review: ReviewNotes) -> str | None:
@@ -252,7 +253,7 @@ class LLMCrew:
             {name: _without_local_paths(model.model_dump(mode="json")) for name, model in inputs.items()}, ensure_ascii=False
         )
         messages[-1]["content"] += f"\n\nThe same input as JSON (exact ids and text):\n```json\n{data}\n```"
-        return self._chat.ask(
+        return self.chat.ask(
             Question(agent=role, scene=scene, model=self._model_for(role), messages=messages, answer=answer, check=check)
         )
 
@@ -389,7 +390,8 @@ def _beats_text(beats: SceneBeats) -> str:
     return "\n".join(lines) or "(none)"
 
 
-def _planned_scene_text(scene: Scene) -> str:
+def planned_scene_text(scene: Scene) -> str:
+    """A planned scene as prompt text: its summary, then one line per shot (framing, who, action, what is said)."""
     shots = []
     for shot in scene.shots:
         who = ", ".join(placed.character_id for placed in shot.characters) or "nobody"

@@ -1,0 +1,237 @@
+"""Batch: several movies from one JOBS.yaml, one after another; a movie that fails is reported and the rest still render.
+
+JOBS.yaml (paths relative to its own folder):
+
+    defaults:                          # optional: config and overrides of every movie that sets none of its own
+      config: preview-fast
+    movies:
+      - script: examples/short/the-lighthouse-keeper.fountain
+        characters: character_bank/lighthouse
+        out: out/lighthouse
+      - name: foghorn                  # optional; the out folder's name otherwise
+        script: examples/synopsis/the-foghorn.md
+        characters: character_bank/lighthouse
+        out: out/foghorn
+        config: preview-hd             # optional: a profile file or a shipped profile's name
+        overrides:                     # optional: settings over the profile, shaped like a profile
+          video: {fps: 12}
+    summary: out/batch-summary.json    # optional; JOBS.summary.json beside JOBS.yaml otherwise
+
+A movie's own `config` or `overrides` replaces the default one whole (nothing is merged key by key).
+The summary (per movie: status, error, outputs, durations, shots rendered and reused) is written atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from movieagent.config import load_settings
+from movieagent.errors import InputError, InputErrors, MovieAgentError
+from movieagent.pipeline import make_movie
+from movieagent.workspace import write_text_atomic
+
+log = logging.getLogger("movieagent")
+
+# What a movie's outcome copies from its MovieResult.
+COUNTED = {"stage_seconds", "duration_s", "shots", "clips_rendered", "clips_cached", "keyframes_rendered", "keyframes_cached"}
+
+
+class MovieSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    config: Path | None = Field(default=None, description="A profile file, or a shipped profile's name")
+    overrides: dict[str, Any] | None = Field(default=None, description="Settings over the profile, shaped like a profile")
+
+
+class MovieJob(MovieSettings):
+    """One movie of a batch, as JOBS.yaml lists it."""
+
+    script: Path
+    characters: Path
+    out: Path
+    name: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.name or self.out.name
+
+
+class BatchFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    defaults: MovieSettings = MovieSettings()
+    movies: list[MovieJob] = Field(min_length=1)
+    summary: Path | None = None
+
+
+class MovieOutcome(BaseModel):
+    name: str
+    status: Literal["ok", "failed"]
+    error: str | None = None
+    outdir: Path
+    outputs: dict[str, Path] = Field(default={}, description="movie, subtitles, storyboard, plan: the files made")
+    seconds: float = Field(description="Wall time to make this movie")
+    stage_seconds: dict[str, float] = {}
+    duration_s: float = Field(default=0.0, description="Length of the movie")
+    shots: int = 0
+    clips_rendered: int = 0
+    clips_cached: int = 0
+    keyframes_rendered: int = 0
+    keyframes_cached: int = 0
+
+
+class BatchSummary(BaseModel):
+    jobs_file: Path
+    ok: int
+    failed: int
+    seconds: float
+    movies: list[MovieOutcome]
+
+
+def run_batch(
+    jobs_file: Path,
+    *,
+    summary: Path | None = None,
+    on_movie: Callable[[MovieOutcome], None] = lambda outcome: None,
+) -> tuple[BatchSummary, Path]:
+    """Makes every movie of `jobs_file` in order and writes the summary; returns it and where it was written.
+
+    Raises InputError(s) only for a JOBS.yaml that cannot be run at all; a movie's own failure is in its outcome.
+    """
+    # 1. Check the whole file before making anything.
+    jobs_file = Path(jobs_file)
+    batch = read_batch(jobs_file)
+    folder = jobs_file.resolve().parent
+    summary_path = summary or (folder / batch.summary if batch.summary else jobs_file.with_suffix(".summary.json"))
+
+    # 2. Each movie in turn; a failure is recorded and the next one starts.
+    started = time.perf_counter()
+    outcomes = []
+    for movie in batch.movies:
+        outcomes.append(_make_one(movie, batch.defaults, folder))
+        on_movie(outcomes[-1])
+
+    # 3. The summary.
+    result = BatchSummary(
+        jobs_file=jobs_file,
+        ok=sum(outcome.status == "ok" for outcome in outcomes),
+        failed=sum(outcome.status == "failed" for outcome in outcomes),
+        seconds=round(time.perf_counter() - started, 3),
+        movies=outcomes,
+    )
+    write_text_atomic(summary_path, result.model_dump_json(indent=2))
+    return result, summary_path
+
+
+def _make_one(movie: MovieJob, defaults: MovieSettings, folder: Path) -> MovieOutcome:
+    """Makes one movie of a batch; any error becomes a failed outcome carrying its message."""
+    outdir = folder / movie.out
+    config = movie.config if movie.config is not None else defaults.config
+    overrides = movie.overrides if movie.overrides is not None else defaults.overrides or {}
+    started = time.perf_counter()
+    try:
+        # A shipped profile's name ('preview-hd') is not a file beside JOBS.yaml; load_settings finds it.
+        profile = folder / config if config and (folder / config).exists() else config
+        settings = load_settings(profile, **{**overrides, "progress": False})
+        result = make_movie(folder / movie.script, folder / movie.characters, outdir, settings)
+    except Exception as error:  # one movie's failure, whatever it is, must not stop the batch
+        if not isinstance(error, MovieAgentError):
+            log.exception("batch: %s failed", movie.title)
+        message = str(error) if isinstance(error, MovieAgentError) else f"{type(error).__name__}: {error}"
+        return MovieOutcome(
+            name=movie.title, status="failed", error=message, outdir=outdir, seconds=round(time.perf_counter() - started, 3)
+        )
+    outputs = {"movie": result.movie, "subtitles": result.subtitles, "storyboard": result.storyboard, "plan": result.plan}
+    return MovieOutcome(
+        name=movie.title,
+        status="ok",
+        outdir=result.outdir,
+        outputs={name: path for name, path in outputs.items() if path is not None},
+        seconds=round(time.perf_counter() - started, 3),
+        **result.model_dump(include=COUNTED),
+    )
+
+
+def read_batch(path: Path) -> BatchFile:
+    """JOBS.yaml checked against BatchFile; every problem carries its line and a fix."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("jobs file not found", path=path, fix="pass a YAML file that lists the movies") from None
+    except UnicodeDecodeError:
+        raise InputError("jobs file is not UTF-8 text", path=path, fix="save it as UTF-8") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise InputError(
+            f"jobs file is not valid YAML: {getattr(error, 'problem', None) or error}",
+            path=path,
+            line=mark.line + 1 if mark else None,
+            fix="fix the YAML syntax at that line",
+        ) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        fix = "start with 'movies:' and one '- script: ...' entry per movie"
+        raise InputError("expected a mapping with a 'movies' list", path=path, line=1, fix=fix)
+    try:
+        batch = BatchFile.model_validate(data)
+    except ValidationError as error:
+        raise InputErrors([_problem(issue, node, path) for issue in error.errors()]) from None
+    _check_distinct_outputs(batch, node, path)
+    return batch
+
+
+def _problem(issue: Any, root: yaml.Node, path: Path) -> InputError:
+    where = ".".join(str(part) for part in issue["loc"])
+    if issue["type"] == "extra_forbidden":
+        message = f"unknown key '{where}'"
+    elif issue["type"] == "missing":
+        message = f"'{where}' is missing"
+    else:
+        message = f"'{where}': {issue['msg']}"
+    section = {"movies": MovieJob, "defaults": MovieSettings}.get(str(issue["loc"][0]) if issue["loc"] else "", BatchFile)
+    keys = ", ".join(section.model_fields)
+    fix = f"allowed keys: {keys}; script, characters and out are required"
+    return InputError(message, path=path, line=_line_of(root, issue["loc"]), fix=fix)
+
+
+def _check_distinct_outputs(batch: BatchFile, root: yaml.Node, path: Path) -> None:
+    # Two movies made into one folder would overwrite each other's files.
+    first_of: dict[Path, int] = {}
+    for position, movie in enumerate(batch.movies):
+        earlier = first_of.setdefault(movie.out, position)
+        if earlier != position:
+            raise InputError(
+                f"movies {earlier + 1} and {position + 1} both write to '{movie.out}'",
+                path=path,
+                line=_line_of(root, ("movies", position, "out")),
+                fix="give every movie its own out folder",
+            )
+
+
+def _line_of(node: yaml.Node, location: tuple[Any, ...]) -> int:
+    """The 1-based line of the deepest node on `location` (keys and list positions) that the file has."""
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            found = [(key, value) for key, value in node.value if key.value == part]
+            if not found:
+                break
+            key, node = found[0]
+            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+                node = key  # a scalar's problem is reported on its key's line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+    return node.start_mark.line + 1

@@ -1,0 +1,167 @@
+"""What every keyframe backend draws from a render job: the prompt, the generation size, the reference
+images, per-character masks, the reference collage, and the finished PNG at exactly the job's size.
+
+Pure image work (Pillow, numpy): no model is touched here, so each piece is cheap to test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from movieagent.preview.backdrop import drawn_backdrop, photo_backdrop
+from movieagent.preview.raster import cover_fit, load_image
+from movieagent.schema import Box, CameraAngle, JobCharacter, RenderJob, ShotSize
+from movieagent.workspace import atomic_path
+
+SIZE_WORDS = {
+    ShotSize.extreme_wide: "extreme wide shot",
+    ShotSize.wide: "wide shot",
+    ShotSize.full: "full shot",
+    ShotSize.medium_wide: "medium wide shot",
+    ShotSize.medium: "medium shot",
+    ShotSize.medium_close_up: "medium close-up",
+    ShotSize.close_up: "close-up",
+    ShotSize.extreme_close_up: "extreme close-up",
+}
+ANGLE_WORDS = {
+    CameraAngle.eye_level: "eye level",
+    CameraAngle.high: "high angle",
+    CameraAngle.low: "low angle",
+    CameraAngle.overhead: "overhead view",
+    CameraAngle.dutch: "dutch angle",
+}
+# What the image encoder sees behind a cut-out reference.
+NEUTRAL_GREY = (128, 128, 128)
+
+
+def framing(job: RenderJob) -> str:
+    """The camera in words, e.g. 'medium shot, low angle'."""
+    return f"{SIZE_WORDS[job.size]}, {ANGLE_WORDS[job.angle]}"
+
+
+def keyframe_prompt(job: RenderJob, style: str = "") -> str:
+    """The shot's visual prompt, led by its framing (unless the planner already wrote it), then the style.
+
+    The framing leads because CLIP text encoders keep only the first 77 tokens.
+    """
+    scene = " ".join(job.prompt.split()) or _described_scene(job)
+    parts = [scene] if SIZE_WORDS[job.size] in scene.lower() else [framing(job), scene]
+    return ". ".join(part.rstrip(". ") for part in [*parts, style] if part.strip())
+
+
+def where_in_frame(box: Box) -> str:
+    """'on the left', 'in the centre' or 'on the right', from the box's centre."""
+    centre = box.x + box.w / 2
+    return "on the left" if centre < 0.4 else "on the right" if centre > 0.6 else "in the centre"
+
+
+def keyframe_size(width: int, height: int, *, pixels: int, multiple: int, scale: float = 1.0) -> tuple[int, int]:
+    """The job's aspect ratio at about `pixels` * `scale`**2 pixels, each side a multiple of `multiple` (at least one).
+
+    Unlike a video model's size (diffusion/clips.py), this also grows a small shot: an image model draws best
+    at the area it was trained at, and the still is scaled down to the shot afterwards.
+    """
+    area = pixels * scale * scale
+    aspect = width / height
+    return _snap((area * aspect) ** 0.5, multiple), _snap((area / aspect) ** 0.5, multiple)
+
+
+def box_mask(box: Box, size: tuple[int, int]) -> Image.Image:
+    """White inside `box` (clipped to the frame), black elsewhere, at `size`."""
+    width, height = size
+    mask = Image.new("L", size, 0)
+    left, top = max(0, round(box.x * width)), max(0, round(box.y * height))
+    right, bottom = min(width, round((box.x + box.w) * width)), min(height, round((box.y + box.h) * height))
+    if right > left and bottom > top:
+        mask.paste(255, (left, top, right, bottom))
+    return mask
+
+
+def background_mask(boxes: list[Box], size: tuple[int, int]) -> Image.Image:
+    """White wherever no box is: the part of the frame the location shows."""
+    mask = Image.new("L", size, 255)
+    for box in boxes:
+        mask.paste(0, mask=box_mask(box, size))
+    return mask
+
+
+def reference_collage(job: RenderJob, size: tuple[int, int]) -> Image.Image:
+    """The location as the backdrop (its photo, or a set drawn from its name) with each character's reference
+    standing in its box: scaled to fit it, feet on its bottom edge, centred across it. Characters without a
+    reference image are left to the prompt."""
+    if job.location_image is not None:
+        canvas = cover_fit(photo_backdrop(Path(job.location_image), size), size)
+    else:
+        canvas = drawn_backdrop(job.location_name, job.interior, job.time_of_day, size)
+    canvas = canvas.convert("RGB")
+    # Nearer characters (lower feet) are pasted last, over the ones behind them.
+    for character in sorted(job.characters, key=lambda c: (c.box.y + c.box.h, c.box.x)):
+        if character.image is not None:
+            _paste_standing(canvas, _character_reference(character.name, character.image), character.box)
+    return canvas
+
+
+def character_references(job: RenderJob) -> list[tuple[JobCharacter, Image.Image]]:
+    """Each character that has a reference image, with it loaded as RGB (in job order)."""
+    return [
+        (character, _on_grey(_character_reference(character.name, character.image)))
+        for character in job.characters
+        if character.image is not None
+    ]
+
+
+def location_reference(job: RenderJob) -> Image.Image | None:
+    """The location's reference image as RGB, or None without one."""
+    if job.location_image is None:
+        return None
+    return _on_grey(_load_reference(Path(job.location_image), what=f"location image of {job.location_name}"))
+
+
+def save_keyframe(image: Image.Image, job: RenderJob, output: Path) -> None:
+    """Writes `image` as a PNG of exactly the job's size (scaled and centre-cropped to it), atomically."""
+    frame = image.convert("RGB")
+    if frame.size != (job.width, job.height):
+        frame = cover_fit(frame, (job.width, job.height))
+    with atomic_path(output) as temporary:
+        frame.save(temporary, format="PNG")
+
+
+def _character_reference(name: str, image: Path) -> Image.Image:
+    return _load_reference(image, what=f"reference image of {name}")
+
+
+def _load_reference(path: Path, *, what: str) -> Image.Image:
+    """RGBA (opaque unless the image is a cut-out); raises RenderError naming the image if it cannot be read."""
+    return load_image(path, what=what).convert("RGBA")
+
+
+def _on_grey(image: Image.Image) -> Image.Image:
+    # Neutral grey behind a cut-out adds no colour to the character.
+    flattened = Image.new("RGB", image.size, NEUTRAL_GREY)
+    flattened.paste(image, mask=image.getchannel("A"))
+    return flattened
+
+
+def _paste_standing(canvas: Image.Image, reference: Image.Image, box: Box) -> None:
+    width, height = canvas.size
+    box_width, box_height = max(1, round(box.w * width)), max(1, round(box.h * height))
+    scale = min(box_width / reference.width, box_height / reference.height)
+    fitted = reference.resize(
+        (max(1, round(reference.width * scale)), max(1, round(reference.height * scale))), Image.Resampling.LANCZOS
+    )
+    left = round(box.x * width + (box_width - fitted.width) / 2)
+    top = round((box.y + box.h) * height) - fitted.height
+    canvas.paste(fitted, (left, top), fitted)
+
+
+def _described_scene(job: RenderJob) -> str:
+    # Planners that write no visual prompt still give the place, the time, who is there and what happens.
+    people = ", ".join(character.name for character in job.characters)
+    parts = [job.location_name, job.time_of_day.lower(), people, job.action]
+    return ". ".join(" ".join(part.split()) for part in parts if part.strip())
+
+
+def _snap(length: float, multiple: int) -> int:
+    return max(multiple, round(length / multiple) * multiple)
