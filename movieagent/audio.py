@@ -123,7 +123,7 @@ def measure_audio(path: Path) -> AudioMeasurement:
     A mono file is measured as if played on both stereo channels (3 LU louder than as mono).
     """
     meter = _Meter(MEASURE_RATE, channels=2)
-    for block in _decode_blocks(Path(path), MEASURE_RATE):
+    for block in decode_blocks(Path(path), MEASURE_RATE):
         meter.push(block)
     return meter.finish()
 
@@ -364,7 +364,7 @@ def _bus_levels(buses: _Buses, settings: AudioSettings) -> _Levels:
     K-weighting is linear and the ducking gain changes slowly (over 80 ms and more), so the weighted sum is the
     sum of the weighted buses: one pass over each bus gives the loudness of any mix of the two.
     """
-    k_weighting = _k_weighting(buses.rate)
+    k_weighting = k_weighting_sos(buses.rate)
     speech_state, music_state = np.zeros((len(k_weighting), 2)), np.zeros((len(k_weighting), 2, 2))
     sums = _SubBlockSums(buses.rate, series=4)
     for start, stop in _blocks(buses.length):
@@ -403,7 +403,7 @@ def _master_gain(levels: _Levels, chunk_energies: np.ndarray, limiter: _Limiter,
 
     What the limiter takes off each 100 ms is estimated from the energy of the chunks it turns down there.
     """
-    loudness = _integrated_loudness(levels.mix_energies, buses.length, buses.rate)
+    loudness = integrated_loudness(levels.mix_energies, buses.length, buses.rate)
     if loudness is None:
         return 1.0
     first_chunks = -(-(np.arange(len(levels.mix_energies)) * buses.rate // GATE_STEPS_PER_S) // CHUNK)
@@ -416,7 +416,7 @@ def _master_gain(levels: _Levels, chunk_energies: np.ndarray, limiter: _Limiter,
         smoothed *= chunk_energies
         kept = np.add.reduceat(smoothed, first_chunks, dtype=np.float64)
         kept = np.divide(kept, energy, out=np.ones_like(kept), where=energy > 0)
-        return _integrated_loudness(gain**2 * levels.mix_energies * kept, buses.length, buses.rate)
+        return integrated_loudness(gain**2 * levels.mix_energies * kept, buses.length, buses.rate)
 
     # Secant steps along loudness(gain) in dB, from plain normalisation up to MAX_MAKEUP_DB above it. The limiter
     # makes loudness rise by less than 1 dB per dB of gain, and on very peaky audio not at all for a while.
@@ -571,7 +571,7 @@ class _Meter:
 
     def __init__(self, rate: int, channels: int):
         self.rate, self.interpolator = rate, _Interpolator(TRUE_PEAK_OVERSAMPLING)
-        self.k_weighting = _k_weighting(rate)
+        self.k_weighting = k_weighting_sos(rate)
         self.state = np.zeros((len(self.k_weighting), channels, 2))
         self.energies = _SubBlockSums(rate, series=1)
         self.unpeaked = np.zeros((channels, INTERPOLATION_REACH), np.float32)  # silence before the start
@@ -589,7 +589,7 @@ class _Meter:
         channels = self.unpeaked.shape[0]
         silence_after = np.zeros((channels, INTERPOLATION_REACH), np.float32)
         self._take_peaks(np.concatenate([self.unpeaked, silence_after], axis=1), more_to_come=False)
-        loudness = _integrated_loudness(self.energies.sums[0], self.count, self.rate)
+        loudness = integrated_loudness(self.energies.sums[0], self.count, self.rate)
         return AudioMeasurement(
             integrated_lufs=loudness if loudness is not None else -math.inf,
             true_peak_dbtp=20 * math.log10(self.peak) if self.peak > 0 else -math.inf,
@@ -630,7 +630,7 @@ class _SubBlockSums:
         return (position * GATE_STEPS_PER_S + GATE_STEPS_PER_S - 1) // self.rate
 
 
-def _integrated_loudness(step_energies: np.ndarray, count: int, rate: int) -> float | None:
+def integrated_loudness(step_energies: np.ndarray, count: int, rate: int) -> float | None:
     """BS.1770-4 gated loudness (LUFS) from the 100 ms energy sums (over channels) of `count` K-weighted samples.
 
     None for silence or audio shorter than one 400 ms gating block. Blocks and gates are counted as pyloudnorm does.
@@ -653,11 +653,11 @@ def _integrated_loudness(step_energies: np.ndarray, count: int, rate: int) -> fl
 
 def _gain_to(target_lufs: float, step_energies: np.ndarray, buses: _Buses) -> float:
     """The gain that brings a bus to `target_lufs`; 1 for silence."""
-    loudness = _integrated_loudness(step_energies, buses.length, buses.rate)
+    loudness = integrated_loudness(step_energies, buses.length, buses.rate)
     return 1.0 if loudness is None else _db_to_gain(target_lufs - loudness)
 
 
-def _k_weighting(rate: int) -> np.ndarray:
+def k_weighting_sos(rate: int) -> np.ndarray:
     """BS.1770 K-weighting (a high shelf, then a high-pass) as second-order sections.
 
     These are pyloudnorm's own filters: it measures whole arrays only, and the mix is measured as it streams by.
@@ -688,7 +688,7 @@ def _read_music(path: Path, rate: int, length: int) -> np.ndarray:
     return music
 
 
-def _decode_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
+def decode_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
     """Any file ffmpeg reads (WAV, MP3, an MP4's audio track...) as float32 stereo at `rate`, (2, samples) a block at a time."""
     command = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),

@@ -3,10 +3,12 @@
 OUTDIR/
   plan.json, movie.mp4, movie.srt, storyboard.png, log.txt
   clips/shot_0001_<shot-id>.mp4     one per shot, numbered in plan order
+  keyframes/shot_0001_<shot-id>.png the still each clip starts from, when a keyframe backend is set
   speech/<line-id>.wav              one per spoken line
   cache/                            cache keys of finished work; cache/llm/ the LLM crews' replies
   transcript.jsonl                  every LLM call: agent, scene, model, latency, tokens, cost
   planning.sqlite                   LangGraph checkpoints
+  metrics.json, report.html, movie.vtt, eval/   written by `movieagent eval`
 """
 
 from __future__ import annotations

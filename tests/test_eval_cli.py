@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from movieagent.cli import app
 from movieagent.eval import EvalReport
+from movieagent.eval.judge import CRITERIA
 from tests.eval_movies import BANK, clean_movie, copy_movie
+from tests.fake_openai import FakeOpenAI
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "160"}  # the table's rows stay on one line each
@@ -51,3 +56,53 @@ def test_eval_refuses_a_bad_vision_device_before_any_work(movie, tmp_path):
 
     assert result.exit_code == 2 and "device" in result.output
     assert not (folder / "metrics.json").exists()
+
+
+def test_eval_with_a_judge_adds_its_scores_and_keeps_its_calls_in_the_folder(movie, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
+    folder = copy_movie(movie.folder, tmp_path / "movie")
+    answer = {"scores": [{"criterion": name, "reasons": f"Because of {name}.", "score": 4} for name in CRITERIA]}
+    with FakeOpenAI() as server:
+        server.answer = lambda call: json.dumps(answer)
+        profile = tmp_path / "judge.yaml"
+        crew = {"kind": "openai", "base_url": server.base_url, "model": "judge-model", "timeout_s": 5.0, "backoff_s": 0.02}
+        profile.write_text(yaml.safe_dump({"planning": {"crew": crew}}), encoding="utf-8")
+
+        result = runner.invoke(app, ["eval", str(folder), "--script", str(movie.script), "--judge-config", str(profile), "-q"], env=WIDE)
+
+    assert result.exit_code == 0, result.output
+    report = EvalReport.model_validate_json((folder / "metrics.json").read_text(encoding="utf-8"))
+    assert report.judge.model == "judge-model" and [score.score for score in report.judge.scores] == [4, 4, 4]
+    assert [row.metric for row in report.summary if row.area == "judge"] == [name.replace("_", " ") for name in CRITERIA]
+    assert "script faithfulness" in result.output and "Because of script_faithfulness." in (folder / "report.html").read_text(encoding="utf-8")
+    assert (folder / "transcript.jsonl").is_file() and "sk-test-key" not in (folder / "transcript.jsonl").read_text(encoding="utf-8")
+
+
+def test_a_judge_without_the_script_is_refused(movie, tmp_path):
+    profile = tmp_path / "judge.yaml"
+    profile.write_text("planning:\n  crew:\n    kind: openai\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(movie.folder), "--judge-config", str(profile), "-q"], env=WIDE)
+    assert result.exit_code == 2 and "the judge compares the plan with its script" in result.output
+
+
+def test_eval_with_a_vision_model_scores_each_shot_from_frames_of_the_movie(movie, tmp_path):
+    torch = pytest.importorskip("torch", reason="the vision metrics need torch")
+    transformers = pytest.importorskip("transformers", reason="the vision metrics need transformers")
+    # A tiny random DINOv2 saved as real weights are: it knows nothing, but it loads and embeds like the real one.
+    torch.manual_seed(0)
+    dino = tmp_path / "dino"
+    config = transformers.Dinov2Config(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2, image_size=32, patch_size=8)
+    transformers.Dinov2Model(config).save_pretrained(dino)
+    transformers.BitImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(dino)
+    folder = copy_movie(movie.folder, tmp_path / "movie")
+
+    result = runner.invoke(app, ["eval", str(folder), "--characters", str(BANK), "--dino-model", str(dino), "-q"], env=WIDE)
+
+    assert result.exit_code == 0, result.output
+    report = EvalReport.model_validate_json((folder / "metrics.json").read_text(encoding="utf-8"))
+    assert report.vision["models"]["dino"] == str(dino) and report.vision["dino_mean"] is not None
+    frames = sorted((folder / "eval" / "frames").glob("*.png"))
+    assert len(frames) == 3 * len(report.shots)
+    # Every shot shows someone from the bank, so every shot has a DINO score against their reference pictures.
+    assert all(row.dino is not None and -1 <= row.dino <= 1 for row in report.shots)
+    assert "DINO" in result.output and "<th>DINO</th>" in (folder / "report.html").read_text(encoding="utf-8")

@@ -128,23 +128,30 @@ class Backend:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(phase, devices)) as pool:
             # Submitted in job order; the pool hands each idle worker the next one.
             futures: set[Future[ClipResult]] = {pool.submit(_render_in_worker, job, workdir) for job in jobs}
+            failure: BaseException | None = None
             try:
-                while futures:
+                while futures and failure is None:
                     done, futures = wait(futures, return_when=FIRST_COMPLETED)
+                    # Every shot that finished is kept, even one finishing beside the first failure.
                     for future in done:
-                        result = future.result()
-                        results[result.shot_id] = result
-                        on_done(result)
-            except BaseException as error:
+                        if (error := future.exception()) is not None:
+                            failure = failure or error
+                        else:
+                            results[future.result().shot_id] = future.result()
+                            on_done(future.result())
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            if failure is not None:
                 # One failed shot fails the run; shots that still finish are kept for the next attempt.
                 pool.shutdown(wait=True, cancel_futures=True)
                 for future in futures:
                     if not future.cancelled() and future.exception() is None:
                         on_done(future.result())
-                if isinstance(error, BrokenProcessPool):
+                if isinstance(failure, BrokenProcessPool):
                     raise RenderError(
                         "a render worker process died (killed, or out of memory on the machine); "
                         "the shots it finished are kept: run again to render the rest"
-                    ) from error
-                raise
+                    ) from failure
+                raise failure
         return results

@@ -9,17 +9,12 @@ all of them and the assembler can join them without re-encoding. Drawing lives i
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
-from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.errors import RenderError
-from movieagent.media import ffmpeg_exe
+from movieagent.media import encode_clip
 from movieagent.preview.raster import parse_colour
 from movieagent.preview.shot import Look, compose_shot
 from movieagent.schema import RenderJob
@@ -55,7 +50,7 @@ class Backend:
         # 3. Draw and encode every frame, into a temporary file renamed into place on success.
         frames = (shot.frame(index) for index in range(job.num_frames))
         with atomic_path(output) as temporary:
-            _encode(frames, job, temporary, threads=self.options.threads)
+            encode_clip(frames, job, temporary, threads=self.options.threads)
 
 
 def _check_job(job: RenderJob) -> None:
@@ -69,35 +64,3 @@ def _check_job(job: RenderJob) -> None:
     ]:
         if path is not None and not Path(path).is_file():
             raise RenderError(f"shot {job.index} ({job.shot_id}): {what} not found: {path}")
-
-
-def _encode(frames: Iterable[Image.Image], job: RenderJob, output: Path, *, threads: int) -> None:
-    """Pipes RGB frames into ffmpeg (an argument list, no shell); raises RenderError with its last words."""
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", f"{job.width}x{job.height}", "-framerate", str(job.fps),
-        "-i", "pipe:0",
-        "-an", "-c:v", "libx264", "-preset", job.preset, "-crf", str(job.crf),
-        "-pix_fmt", "yuv420p", "-r", str(job.fps), "-threads", str(threads),
-        "-f", "mp4", str(output),
-    ]  # fmt: skip
-    # stderr goes to a file: a pipe nobody reads while we write frames could fill up and stall ffmpeg.
-    with tempfile.TemporaryFile() as errors:
-        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
-        assert encoder.stdin is not None
-        try:
-            for frame in frames:
-                encoder.stdin.write(frame.tobytes())
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early; its exit status and message say why
-        except BaseException:
-            encoder.kill()  # drawing failed: do not leave the encoder waiting for frames
-            raise
-        finally:
-            with contextlib.suppress(BrokenPipeError):
-                encoder.stdin.close()
-            encoder.wait()
-        if encoder.returncode != 0:
-            errors.seek(0)
-            tail = "\n".join(errors.read().decode(errors="replace").strip().splitlines()[-5:])
-            raise RenderError(f"ffmpeg failed while encoding shot {job.index} ({job.shot_id}):\n{tail}")

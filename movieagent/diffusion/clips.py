@@ -7,17 +7,13 @@ model can draw, and the model's frames back into a clip of exactly the job's fra
 
 from __future__ import annotations
 
-import contextlib
 import math
-import subprocess
-import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from movieagent.errors import InputError, RenderError
-from movieagent.media import ffmpeg_exe
+from movieagent.media import encode_clip
 from movieagent.schema import RenderJob
 from movieagent.workspace import atomic_path
 
@@ -96,37 +92,6 @@ def write_clip(frames: np.ndarray, job: RenderJob, output: Path, *, threads: int
     if frames.dtype != np.uint8:
         frames = (np.clip(frames, 0.0, 1.0) * 255).round().astype(np.uint8)
     _, height, width, _ = frames.shape
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", f"{width}x{height}", "-framerate", str(job.fps),
-        "-i", "pipe:0",
-        "-vf", f"scale={job.width}:{job.height}:flags=lanczos",
-        "-an", "-c:v", "libx264", "-preset", job.preset, "-crf", str(job.crf),
-        "-pix_fmt", "yuv420p", "-r", str(job.fps), "-threads", str(threads),
-        "-f", "mp4",
-    ]  # fmt: skip
+    retimed = (frames[index] for index in retime(len(frames), job.num_frames))
     with atomic_path(output) as temporary:
-        _pipe_frames([*command, str(temporary)], (frames[index] for index in retime(len(frames), job.num_frames)), job)
-
-
-def _pipe_frames(command: list[str], frames: Iterable[np.ndarray], job: RenderJob) -> None:
-    # stderr goes to a file: a pipe nobody reads while we write frames could fill up and stall ffmpeg.
-    with tempfile.TemporaryFile() as errors:
-        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
-        assert encoder.stdin is not None
-        try:
-            for frame in frames:
-                encoder.stdin.write(frame.tobytes())
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early; its exit status and message say why
-        except BaseException:
-            encoder.kill()
-            raise
-        finally:
-            with contextlib.suppress(BrokenPipeError):
-                encoder.stdin.close()
-            encoder.wait()
-        if encoder.returncode != 0:
-            errors.seek(0)
-            tail = "\n".join(errors.read().decode(errors="replace").strip().splitlines()[-5:])
-            raise RenderError(f"ffmpeg failed while encoding shot {job.index} ({job.shot_id}):\n{tail}")
+        encode_clip(retimed, job, temporary, frame_size=(width, height), threads=threads)

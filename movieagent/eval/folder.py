@@ -1,6 +1,7 @@
 """A movie folder read into one model, from our output layout or from a showlab/MovieAgent results folder.
 
-Ours (movieagent/workspace.py): plan.json, timeline.json, movie.mp4, movie.srt, storyboard.png, clips/.
+Ours (movieagent/workspace.py): plan.json, timeline.json, movie.mp4, movie.srt, storyboard.png. The sound is measured
+as the movie's own track (what viewers hear), not audio/mix.wav.
 MovieAgent's: see movieagent/eval/showlab.py.
 """
 
@@ -35,7 +36,6 @@ class MovieFolder(BaseModel):
     video: VideoInfo
     subtitles: Path | None = None
     storyboard: Path | None = None
-    clips: dict[str, Path] = Field(default={}, description="Shot id -> its clip")
 
 
 def read_movie_folder(root: Path) -> MovieFolder:
@@ -54,7 +54,6 @@ def read_movie_folder(root: Path) -> MovieFolder:
             timeline=results.timeline,
             movie=results.movie,
             video=results.video,
-            clips=results.clips,
         )
     raise InputError("neither a movieagent output folder nor a MovieAgent results folder", path=root, fix=NEITHER_FIX)
 
@@ -66,21 +65,17 @@ def _read_ours(workspace: Workspace) -> MovieFolder:
             raise InputError(
                 f"{needed.name} is missing: the movie in this folder was not finished",
                 path=workspace.root,
-                fix="run `movieagent make SCRIPT --characters BANK -o` into this folder first",
+                fix="make the movie into this folder first: movieagent make SCRIPT --characters BANK -o FOLDER",
             )
-    plan = _read_model(Plan, workspace.plan)
-    timeline = _read_model(Timeline, timeline_path)
-    clips = {timing.shot_id: workspace.clip(timing.index, timing.shot_id) for timing in timeline.shots}
     return MovieFolder(
         root=workspace.root,
         layout="movieagent",
-        plan=plan,
-        timeline=timeline,
+        plan=_read_model(Plan, workspace.plan),
+        timeline=_read_model(Timeline, timeline_path),
         movie=workspace.movie,
         video=probe_video(workspace.movie),
         subtitles=workspace.subtitles if workspace.subtitles.is_file() else None,
         storyboard=workspace.storyboard if workspace.storyboard.is_file() else None,
-        clips={shot_id: clip for shot_id, clip in clips.items() if clip.is_file()},
     )
 
 

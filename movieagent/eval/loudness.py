@@ -13,7 +13,7 @@ import math
 import numpy as np
 from pydantic import BaseModel, Field
 
-from movieagent.audio import CLIP_LEVEL, AudioMeasurement, _integrated_loudness
+from movieagent.audio import CLIP_LEVEL, AudioMeasurement, integrated_loudness
 from movieagent.eval.soundtrack import LOUDNESS_STEP_S, Soundtrack
 from movieagent.schema import Timeline
 
@@ -107,7 +107,7 @@ def loudness_range_lu(short_term: np.ndarray) -> float | None:
 def _shot_loudness(shot_id: str, start_s: float, end_s: float, soundtrack: Soundtrack) -> ShotLoudness:
     first, last = round(start_s / LOUDNESS_STEP_S), min(round(end_s / LOUDNESS_STEP_S), len(soundtrack.loudness_energy))
     step = round(LOUDNESS_STEP_S * soundtrack.rate)
-    lufs = _integrated_loudness(soundtrack.loudness_energy[first:last], max(0, last - first) * step, soundtrack.rate) if last > first else None
+    lufs = integrated_loudness(soundtrack.loudness_energy[first:last], max(0, last - first) * step, soundtrack.rate) if last > first else None
     return ShotLoudness(shot_id=shot_id, start_s=round(start_s, 3), end_s=round(end_s, 3), lufs=None if lufs is None else round(lufs, 2))
 
 

@@ -28,13 +28,14 @@ def render_html(report: EvalReport, plan: Plan, audio_targets: AudioSettings, su
         _models(report),
         _plan(plan),
     ]
+    body = "\n".join(section for section in sections if section)
     return PAGE.format(
         title=_text(report.title),
         css=CSS,
         script=SCRIPT,
         header=_header(report),
-        nav=" ".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in NAVIGATION),
-        body="\n".join(section for section in sections if section),
+        nav=" ".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in NAVIGATION if f'<section id="{anchor}">' in body),
+        body=body,
     )
 
 
@@ -46,6 +47,7 @@ NAVIGATION = [
     ("coverage", "Coverage"),
     ("shots", "Shots"),
     ("editing", "Editing"),
+    ("models", "Model scores"),
     ("plan", "Plan"),
 ]
 

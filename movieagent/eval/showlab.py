@@ -72,7 +72,6 @@ class ShowlabResults(NamedTuple):
     timeline: Timeline
     movie: Path
     video: VideoInfo
-    clips: dict[str, Path]
 
 
 def is_showlab_results(root: Path) -> bool:
@@ -110,7 +109,7 @@ def read_showlab_results(root: Path) -> ShowlabResults:
             shot.duration_s = min(120.0, lengths.get(shot.id, UNRENDERED_SHOT_S)) or UNRENDERED_SHOT_S
 
     # 3. The timeline: Final() joins the clips in sorted file-name order ("Shot_10" before "Shot_2"), not plan order.
-    return ShowlabResults(run=run, plan=plan, timeline=_timeline(clips, lengths, video.fps), movie=movie, video=video, clips=clips)
+    return ShowlabResults(run=run, plan=plan, timeline=_timeline(clips, lengths, video.fps), movie=movie, video=video)
 
 
 def _run_folder(root: Path) -> Path | None:

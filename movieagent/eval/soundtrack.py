@@ -14,7 +14,7 @@ import numpy as np
 from scipy import signal
 
 # The mixer's own decoder and K-weighting filters, so that both measure the same signal the same way.
-from movieagent.audio import MEASURE_RATE, _decode_blocks, _k_weighting
+from movieagent.audio import MEASURE_RATE, decode_blocks, k_weighting_sos
 
 LOUDNESS_STEP_S = 0.1  # BS.1770 gating blocks advance in 100 ms steps; short-term loudness is 30 of them
 SPEECH_FRAME_S = 0.01
@@ -26,26 +26,21 @@ SILENCE_DB = -120.0  # where an empty frame's energy is put, instead of -inf
 @dataclass(frozen=True)
 class Soundtrack:
     rate: int
-    sample_count: int
     loudness_energy: np.ndarray  # per 100 ms step: K-weighted energy summed over the samples and both channels
     step_peaks: np.ndarray  # per 100 ms step: the largest absolute sample value, over both channels
     speech_band_db: np.ndarray  # per 10 ms frame: mean power of the mono speech band, in dB
-
-    @property
-    def duration_s(self) -> float:
-        return self.sample_count / self.rate
 
 
 def decode_soundtrack(path: Path) -> Soundtrack:
     """The measurements of the audio track of `path` (any file ffmpeg reads), decoded as 48 kHz stereo."""
     rate = MEASURE_RATE
-    k_weighting = _k_weighting(rate)
+    k_weighting = k_weighting_sos(rate)
     band = signal.butter(4, SPEECH_BAND_HZ, btype="bandpass", fs=rate, output="sos")
     k_state, band_state = np.zeros((len(k_weighting), 2, 2)), np.zeros((len(band), 2))
     step, frame = round(LOUDNESS_STEP_S * rate), round(SPEECH_FRAME_S * rate)
     energy, peaks, band_power = _Sums(step), _Maxima(step), _Sums(frame)
     count = 0
-    for block in _decode_blocks(Path(path), rate):
+    for block in decode_blocks(Path(path), rate):
         weighted, k_state = signal.sosfilt(k_weighting, block, axis=1, zi=k_state)
         energy.add(count, np.einsum("ij,ij->j", weighted, weighted))
         peaks.add(count, np.abs(block).max(axis=0))
@@ -55,7 +50,7 @@ def decode_soundtrack(path: Path) -> Soundtrack:
     frames = band_power.values(count) / frame
     with np.errstate(divide="ignore"):
         speech_band_db = np.maximum(10 * np.log10(frames), SILENCE_DB)
-    return Soundtrack(rate, count, energy.values(count), peaks.values(count), speech_band_db)
+    return Soundtrack(rate, energy.values(count), peaks.values(count), speech_band_db)
 
 
 class _Sums:
