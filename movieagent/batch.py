@@ -109,7 +109,7 @@ def run_batch(
     jobs_file = Path(jobs_file)
     batch = read_batch(jobs_file)
     folder = jobs_file.resolve().parent
-    summary_path = summary or (folder / batch.summary if batch.summary else jobs_file.with_suffix(".summary.json"))
+    summary_path = summary or ((folder / batch.summary).resolve() if batch.summary else jobs_file.with_suffix(".summary.json"))
 
     # 2. Each movie in turn; a failure is recorded and the next one starts.
     started = time.perf_counter()
