@@ -36,6 +36,7 @@ from movieagent.config import load_settings
 from movieagent.errors import InputError, InputErrors, MovieAgentError
 from movieagent.pipeline import make_movie
 from movieagent.workspace import write_text_atomic
+from movieagent.yaml_files import parse_yaml
 
 log = logging.getLogger("movieagent")
 
@@ -167,20 +168,7 @@ def read_batch(path: Path) -> BatchFile:
         raise InputError("jobs file not found", path=path, fix="pass a YAML file that lists the movies") from None
     except UnicodeDecodeError:
         raise InputError("jobs file is not UTF-8 text", path=path, fix="save it as UTF-8") from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            f"jobs file is not valid YAML: {getattr(error, 'problem', None) or error}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-            fix="fix the YAML syntax at that line",
-        ) from None
-    finally:
-        loader.dispose()
+    data, node = parse_yaml(text, path, what="jobs file is not valid YAML")
     if not isinstance(data, dict):
         fix = "start with 'movies:' and one '- script: ...' entry per movie"
         raise InputError("expected a mapping with a 'movies' list", path=path, line=1, fix=fix)

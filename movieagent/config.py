@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from movieagent.errors import InputError
+from movieagent.yaml_files import parse_yaml
 
 
 class Section(BaseModel):
@@ -148,7 +148,7 @@ def find_profile(name_or_path: Path) -> Path:
 def _read_profile(path: Path) -> dict[str, Any]:
     path = find_profile(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, _ = parse_yaml(path.read_text(encoding="utf-8"), path, what="config profile is not valid YAML")
     except FileNotFoundError:
         from movieagent.resources import resource_dir
 
@@ -156,14 +156,6 @@ def _read_profile(path: Path) -> dict[str, Any]:
         raise InputError("config profile not found", path=path, fix=f"pass a YAML file to -c, or a shipped profile: {shipped}") from None
     except UnicodeDecodeError:
         raise InputError("config profile is not UTF-8 text", path=path, fix="save the profile as UTF-8") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            f"config profile is not valid YAML: {getattr(error, 'problem', error)}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-            fix="fix the YAML syntax at that line",
-        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

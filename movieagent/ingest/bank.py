@@ -35,12 +35,12 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
 from PIL import Image
 from pydantic import Field, ValidationError
 
 from movieagent.errors import InputError, InputErrors
 from movieagent.schema import Character, CharacterBank, Location, Model, Voice, slugify
+from movieagent.yaml_files import parse_yaml
 
 CHARACTER_FILE = "character.yaml"
 LOCATION_FILE = "location.yaml"
@@ -358,23 +358,13 @@ def _read_config(path: Path, schema: type[Model], root: Path, problems: list[Inp
     text = _read_text(path, problems)
     if text is None:
         return None
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problems.append(
-            InputError(
-                f"invalid YAML: {getattr(error, 'problem', None) or error}",
-                path=path,
-                line=mark.line + 1 if mark else None,
-                fix='check indentation and quoting; colours need quotes: color: "#c0392b"',
-            )
+        data, node = parse_yaml(
+            text, path, what="invalid YAML", fix='check indentation and quoting; colours need quotes: color: "#c0392b"'
         )
+    except InputError as problem:
+        problems.append(problem)
         return None
-    finally:
-        loader.dispose()
     allowed = ", ".join(schema.model_fields)
     if not isinstance(data, dict):
         problems.append(InputError("expected 'key: value' lines", path=path, line=1, fix=f"use the keys {allowed}"))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import Field, ValidationError
 
 from movieagent.errors import InputError
 from movieagent.resources import resource_dir
 from movieagent.schema import Model
+from movieagent.yaml_files import parse_yaml
 
 ROLES = ("director", "location_manager", "screenwriter", "storyboard_artist")
 
@@ -30,17 +30,9 @@ class RoleCard(Model):
 def load_role_card(name: str, folder: Path | None = None) -> RoleCard:
     """`name` is a role such as 'director'; `folder` replaces the installed agents/ folder."""
     path = _role_file(name, folder or resource_dir("agents"), ".yaml")
+    data, _ = parse_yaml(path.read_text(encoding="utf-8"), path, what="role card is not valid YAML")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return RoleCard.model_validate(data)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise InputError(
-            f"role card is not valid YAML: {getattr(error, 'problem', error)}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-            fix="fix the YAML syntax at that line",
-        ) from None
     except ValidationError as error:
         first = error.errors()[0]
         raise InputError(
