@@ -26,6 +26,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from movieagent.errors import InputError, InputErrors
+from movieagent.eval.cues import read_cues, webvtt
 from movieagent.schema import ID_PATTERN, CameraAngle, CameraMovement, ShotSize, Transition
 from movieagent.studio.projects import (
     Conflict,
@@ -38,7 +39,6 @@ from movieagent.studio.projects import (
 )
 from movieagent.studio.runs import Runs
 from movieagent.studio.uploads import UploadLimits
-from movieagent.studio.webvtt import srt_to_vtt
 
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
@@ -182,7 +182,7 @@ def create_app(
         project = store.get(name)
         if path == "movie.vtt":
             subtitles = _inside(project, project.workspace.subtitles)
-            return Response(srt_to_vtt(subtitles.read_text(encoding="utf-8")), media_type="text/vtt; charset=utf-8")
+            return Response(webvtt(read_cues(subtitles)), media_type="text/vtt; charset=utf-8")
         if not SERVED_FILES.match(path):
             raise NotFound(f"no file {path!r} in this project")
         served = _inside(project, project.workspace.root / path)
