@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
@@ -84,7 +84,8 @@ def make_movie(
     `plan_file` renders an edited plan.json instead of planning again; `stop_after` ends after a stage.
     `review` stops after planning with OUTDIR/plan.json for a person to edit (the result is
     `awaiting_review`); `resume` then carries on from that pause with the edited plan.json.
-    `on_progress` is told (stage, done, total) as stages advance, for a UI other than the terminal's bars.
+    `on_progress` is told each StageUpdate (stage, done, total, and the shot when one is ready), for a UI
+    other than the terminal's bars.
     """
     if plan_file is not None and (review or resume):
         raise InputError(
@@ -147,9 +148,11 @@ def make_movie(
             # Every keyframe while the image model is loaded, before the video model takes the GPU.
             with timer("keyframes"), progress.stage("keyframes", len(jobs)) as advance:
                 phase = RenderPhase(family="keyframe", backend=settings.render.keyframe)
-                keyframes = render_phase(jobs, runner, phase, workspace, advance)
+                keyframes = render_phase(jobs, runner, phase, workspace, _shot_progress(advance))
         with timer("render"), progress.stage("render", len(jobs)) as advance:
-            clips = render_phase(jobs, runner, RenderPhase(family="video", backend=settings.render.video), workspace, advance)
+            clips = render_phase(
+                jobs, runner, RenderPhase(family="video", backend=settings.render.video), workspace, _shot_progress(advance)
+            )
         result = result.model_copy(update={**_counts("keyframes", keyframes), **_counts("clips", clips)})
         log.info(
             "render: %d clips rendered, %d reused; %d keyframes drawn", result.clips_rendered, result.clips_cached, result.keyframes_rendered
@@ -232,6 +235,10 @@ def _mix(plan: Plan, timeline: Timeline, settings: Settings, workspace: Workspac
 def _counts(name: str, files: list[ClipResult]) -> dict[str, int]:
     rendered = sum(not file.cached for file in files)
     return {f"{name}_rendered": rendered, f"{name}_cached": len(files) - rendered}
+
+
+def _shot_progress(advance: Callable[..., None]) -> Callable[[ClipResult], None]:
+    return lambda result: advance(shot_id=result.shot_id, reused=result.cached)
 
 
 def _storyboard_frames(plan: Plan, timeline: Timeline, clips: list[ClipResult]) -> list[StoryboardFrame]:

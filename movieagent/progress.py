@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 
-ProgressListener = Callable[[str, int, int], None]
-"""Told (stage, steps done, steps in all) when a stage starts, advances and ends: for a UI other than the terminal."""
+@dataclass(frozen=True)
+class StageUpdate:
+    """What a listener is told when a stage starts, advances and ends."""
+
+    stage: str
+    done: int
+    total: int
+    # In the keyframes and render stages: the shot whose file is now ready, and whether it came from the cache.
+    shot_id: str | None = None
+    reused: bool = False
+
+
+ProgressListener = Callable[[StageUpdate], None]
+"""For a UI other than the terminal's bars (the studio)."""
 
 
 class StageProgress:
@@ -40,24 +53,24 @@ class StageProgress:
             self._progress.stop()
 
     @contextlib.contextmanager
-    def stage(self, name: str, total: int) -> Iterator[Callable[[int], None]]:
-        """Yields `advance(n=1)`; the bar completes when the block ends without error."""
+    def stage(self, name: str, total: int) -> Iterator[Callable[..., None]]:
+        """Yields `advance(steps=1, *, shot_id=None, reused=False)`; the bar completes when the block ends without error."""
         total = max(total, 1)
         done = 0
         task = self._progress.add_task(name, total=total) if self._progress is not None else None
         if self._listener:
-            self._listener(name, 0, total)
+            self._listener(StageUpdate(name, 0, total))
 
-        def advance(steps: int = 1) -> None:
+        def advance(steps: int = 1, *, shot_id: str | None = None, reused: bool = False) -> None:
             nonlocal done
             done += steps
             if task is not None:
                 self._progress.advance(task, steps)
             if self._listener:
-                self._listener(name, min(done, total), total)
+                self._listener(StageUpdate(name, min(done, total), total, shot_id=shot_id, reused=reused))
 
         yield advance
         if task is not None:
             self._progress.update(task, completed=total)
         if self._listener:
-            self._listener(name, total, total)
+            self._listener(StageUpdate(name, total, total))

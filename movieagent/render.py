@@ -50,9 +50,12 @@ def render_phase(
     runner: JobRunner,
     phase: RenderPhase,
     workspace: Workspace,
-    on_done: Callable[[int], None] = lambda steps: None,
+    on_done: Callable[[ClipResult], None] = lambda result: None,
 ) -> list[ClipResult]:
-    """Renders the phase's file of every job that is not in the cache yet; one result per job, in job order."""
+    """Renders the phase's file of every job that is not in the cache yet; one result per job, in job order.
+
+    `on_done` is called once per job as its file is ready: first the cached ones, then each rendered one.
+    """
     # 1. Files already made (by this run's shots or any earlier run's) are linked into place.
     cached: dict[str, ClipResult] = {}
     pending: list[RenderJob] = []
@@ -62,7 +65,7 @@ def render_phase(
             target = workspace.root / phase.output(job)
             _place(stored, target)
             cached[job.shot_id] = ClipResult(shot_id=job.shot_id, path=target, num_frames=phase.frames(job), cached=True)
-            on_done(1)
+            on_done(cached[job.shot_id])
         else:
             pending.append(job)
 
@@ -72,7 +75,7 @@ def render_phase(
     def finished(result: ClipResult) -> None:
         job = pending_by_shot[result.shot_id]
         _place(workspace.root / phase.output(job), _stored(workspace, phase, job))
-        on_done(1)
+        on_done(result)
 
     try:
         rendered = {result.shot_id: result for result in runner.run(pending, phase, workspace.root, finished)} if pending else {}

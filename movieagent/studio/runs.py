@@ -1,10 +1,8 @@
 """Planning and rendering in background threads, one at a time per project, with live progress.
 
 A render is make_movie(plan_file=PROJECT/plan.json): the clip cache re-renders only the shots whose
-content changed, and re-assembles. Progress comes from make_movie's on_progress(stage, done, total);
-per shot, the render jobs are built when the render stage starts (speech has fixed the timeline by
-then), so each shot is known to be reused or to be rendered, and counts as rendered once its clip
-reaches the content-addressed clip store (cache/clips/<cache_key>.mp4, see movieagent/render.py).
+content changed, and re-assembles. Progress comes from make_movie's on_progress: a StageUpdate per step
+of each stage, naming the shot (and whether its clip was reused) when one of the render stage is ready.
 """
 
 from __future__ import annotations
@@ -12,17 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
 from movieagent.config import Settings
 from movieagent.errors import MovieAgentError
-from movieagent.ingest import load_bank
-from movieagent.jobs import build_jobs
 from movieagent.pipeline import MovieResult, make_movie
-from movieagent.schema import Plan, RenderJob, Timeline
+from movieagent.planning import read_plan
+from movieagent.progress import StageUpdate
 from movieagent.studio.projects import Conflict, Project
 from movieagent.workspace import write_text_atomic
 
@@ -60,22 +56,21 @@ class _Tracker:
     def __init__(self, kind: RunKind):
         self._lock = threading.Lock()
         self._status = RunStatus(kind=kind, started=time.time())
-        self._stored_clips: dict[str, Path] = {}
 
-    def on_progress(self, stage: str, done: int, total: int) -> None:
+    def on_progress(self, update: StageUpdate) -> None:
         with self._lock:
-            self._status.stage = stage
-            self._status.stages[stage] = StageCount(done=done, total=total)
+            self._status.stage = update.stage
+            self._status.stages[update.stage] = StageCount(done=update.done, total=update.total)
+            if update.stage == "render" and update.shot_id is not None:
+                for shot in self._status.shots:
+                    if shot.shot_id == update.shot_id:
+                        shot.state = "reused" if update.reused else "rendered"
 
-    def expect_shots(self, jobs: list[RenderJob], stored_clips: dict[str, Path]) -> None:
-        """The shots of this render: those whose clip is already stored are reused, the others wait for theirs."""
+    def expect_shots(self, shot_ids: list[str]) -> None:
+        """The shots of this render, in plan order, each queued until its clip is ready."""
         with self._lock:
-            self._stored_clips = stored_clips
             self._status.shots = [
-                ShotState(
-                    shot_id=job.shot_id, index=job.index, state="reused" if stored_clips[job.shot_id].exists() else "queued"
-                )
-                for job in jobs
+                ShotState(shot_id=shot_id, index=index, state="queued") for index, shot_id in enumerate(shot_ids, 1)
             ]
 
     def end(self, *, summary: str = "", error: str | None = None) -> None:
@@ -85,11 +80,7 @@ class _Tracker:
 
     def snapshot(self) -> RunStatus:
         with self._lock:
-            status = self._status.model_copy(deep=True)
-        for shot in status.shots:
-            if shot.state == "queued" and (status.state == "finished" or self._stored_clips[shot.shot_id].exists()):
-                shot.state = "rendered"
-        return status
+            return self._status.model_copy(deep=True)
 
 
 class Runs:
@@ -141,13 +132,14 @@ class Runs:
                 write_text_atomic(project.plan, result.plan.read_text(encoding="utf-8"))
                 tracker.end(summary=f"{result.shots} shots planned")
             else:
+                tracker.expect_shots([shot.id for shot in read_plan(project.plan).shots()])
                 result = make_movie(
                     project.script,
                     project.bank,
                     project.workspace.root,
                     settings,
                     plan_file=project.plan,
-                    on_progress=_RenderProgress(project, settings, tracker),
+                    on_progress=tracker.on_progress,
                 )
                 tracker.end(summary=_render_summary(result))
         except MovieAgentError as error:
@@ -157,23 +149,6 @@ class Runs:
             tracker.end(error=f"unexpected {type(error).__name__}: {error}")
         finally:
             lock.release()
-
-
-class _RenderProgress:
-    """make_movie's progress listener for a render: stage counts, and the shots once rendering starts."""
-
-    def __init__(self, project: Project, settings: Settings, tracker: _Tracker):
-        self.project, self.settings, self.tracker = project, settings, tracker
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage == "render" and done == 0:
-            workspace = self.project.workspace
-            # What this render is made of: the plan and timeline make_movie has just written, the project's bank.
-            plan = Plan.model_validate_json(workspace.plan.read_text(encoding="utf-8"))
-            timeline = Timeline.model_validate_json((workspace.root / "timeline.json").read_text(encoding="utf-8"))
-            jobs = build_jobs(plan, timeline, load_bank(self.project.bank), self.settings.video, self.settings.render, workspace)
-            self.tracker.expect_shots(jobs, {job.shot_id: workspace.cache / "clips" / f"{job.cache_key}.mp4" for job in jobs})
-        self.tracker.on_progress(stage, done, total)
 
 
 def _render_summary(result: MovieResult) -> str:
