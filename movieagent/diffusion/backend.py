@@ -4,14 +4,11 @@ with less memory after running out of it, and the check that every weight is on 
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from movieagent.diffusion.loading import DiffusionOptions, check_weights, lowered
+from movieagent.diffusion.loading import OFFLINE_HINT, DiffusionOptions, check_weights, is_local_path, lowered
 from movieagent.errors import InputError, InputErrors
 
 
@@ -32,17 +29,14 @@ class WeightFiles:
 
     @property
     def is_folder(self) -> bool:
-        return self.repo.startswith(("/", ".", "~")) or Path(self.repo).expanduser().is_dir()
+        return is_local_path(self.repo)
 
     def fetch_command(self, paths: list[str] | None = None) -> str:
         """How to get `paths` (all of them by default) onto this machine."""
         wanted = paths or list(self.paths)
         if self.is_folder:
             return f"put {', '.join(wanted)} in {self.repo}"
-        return (
-            f"fetch them on a machine with internet: hf download {self.repo} {' '.join(wanted)}"
-            "  (then copy the HF cache here; HF_HUB_OFFLINE=1 keeps runs offline)"
-        )
+        return f"fetch them on a machine with internet: hf download {self.repo} {' '.join(wanted)}{OFFLINE_HINT}"
 
 
 class DiffusionBackend:
@@ -78,11 +72,8 @@ class DiffusionBackend:
         if cheaper is None:
             return False
         self.options = cheaper
-        # Dropped now, reloaded with the cheaper options by the next render.
+        # Dropped now (the worker then frees its memory: render_worker.release_memory), reloaded by the next render.
         self._pipeline = None
-        gc.collect()
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
         return True
 
     def preflight(self) -> None:

@@ -133,10 +133,13 @@ def generator(seed: int) -> torch.Generator:
     return torch.Generator("cpu").manual_seed(seed % 2**63)
 
 
+OFFLINE_HINT = "  (then copy the HF cache here; HF_HUB_OFFLINE=1 keeps runs offline)"
+
+
 def fetch_command(model: str) -> str:
-    if _is_path(model):
+    if is_local_path(model):
         return f"put the model folder (written by save_pretrained, with model_index.json) at {model}"
-    return f"fetch it on a machine with internet: hf download {model}  (then copy the HF cache here; HF_HUB_OFFLINE=1 keeps runs offline)"
+    return f"fetch it on a machine with internet: hf download {model}{OFFLINE_HINT}"
 
 
 def check_weights(models: list[tuple[str, str]]) -> None:
@@ -150,12 +153,13 @@ def check_weights(models: list[tuple[str, str]]) -> None:
         raise InputErrors(problems)
 
 
-def _is_path(model: str) -> bool:
-    return model.startswith(("/", ".", "~")) or Path(model).exists()
+def is_local_path(model: str) -> bool:
+    """A folder (or a path meant as one), not a Hugging Face id."""
+    return model.startswith(("/", ".", "~")) or Path(model).expanduser().exists()
 
 
 def _on_disk(model: str) -> bool:
-    if _is_path(model):
+    if is_local_path(model):
         folder = Path(model).expanduser()
         return (folder / "model_index.json").exists() or (folder / "config.json").exists()
     from huggingface_hub import snapshot_download
