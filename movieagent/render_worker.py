@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from movieagent.backends import load_backend
 from movieagent.backends.base import LowersMemory, RenderPhase
 from movieagent.errors import RenderError
 from movieagent.schema import ClipResult, RenderJob
@@ -32,18 +33,12 @@ class PhaseWorker:
 
     def render(self, job: RenderJob, workdir: Path) -> ClipResult:
         if self._backend is None:
-            self._backend = load_phase_backend(self.phase)
+            self._backend = load_backend(self.phase.family, self.phase.backend)
         return render_job(self._backend, job, self.phase, workdir)
 
     def unload(self) -> None:
         self._backend = None
         release_memory()
-
-
-def load_phase_backend(phase: RenderPhase) -> Any:
-    from movieagent.backends import load_backend
-
-    return load_backend(phase.family, phase.backend)
 
 
 def render_job(backend: Any, job: RenderJob, phase: RenderPhase, workdir: Path) -> ClipResult:
