@@ -234,7 +234,7 @@ def studio(
     except ImportError as error:
         _fail(MovieAgentError(f"the studio needs {error.name}: pip install 'movieagent[studio]'"))
         return
-    Console(stderr=True).print(Text(f"movieagent studio on http://{host}:{port}  (projects in {projects})"), highlight=False)
+    console.print(Text(f"movieagent studio on http://{host}:{port}  (projects in {projects})"), highlight=False)
     serve(projects, host=host, port=port)
 
 
