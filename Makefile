@@ -19,6 +19,7 @@ demo: setup
 	$(BIN)/movieagent make $(DEMO_SCRIPT) --characters $(DEMO_BANK) -o out/demo
 
 test: setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -19,7 +19,7 @@ Parameters: transformer 16.4B (14b) or 1.56B (1.3b), text encoder 5.68B, image e
 in bf16 the 14b model needs about 46 GB of disk and of GPU memory, the 1.3b one about 16 GB.
 
 It renders the same shots of a small example plan twice:
-- movieagent's way: the video backend (backends/video_wan.py) loads the pipeline once and keeps it;
+- movieagent's way: the video backend (diffusion/video_wan.py) loads the pipeline once and keeps it;
 - the naive way (as MovieAgent does): a pipeline built for each shot and dropped after it.
 Random weights draw noise, but every operation and every byte moved is the real model's, so the times
 and memory are what the real weights cost. --model renders with real weights instead.
@@ -43,7 +43,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.tiny_video_models
 
-from movieagent.backends.video_wan import Backend
+from movieagent.diffusion.video_wan import Backend
 from movieagent.schema import RenderJob
 from tests.tiny_video_models import WanSizes, save_wan_i2v
 

@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.fake_openai
 
 from movieagent import load_settings  # noqa: E402
-from movieagent.backends.crew_openai import Backend  # noqa: E402
 from movieagent.ingest import check_inputs  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
+from movieagent.planning.crews.openai import Backend  # noqa: E402
 from tests.fake_openai import FakeOpenAI  # noqa: E402
 
 

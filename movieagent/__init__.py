@@ -14,11 +14,11 @@ from movieagent.audio import mix_audio  # noqa: E402
 from movieagent.config import Settings, load_settings  # noqa: E402
 from movieagent.errors import InputError, InputErrors, MovieAgentError, RenderError  # noqa: E402
 from movieagent.ingest import check_inputs, load_bank, load_script  # noqa: E402
-from movieagent.jobs import build_jobs  # noqa: E402
 from movieagent.pipeline import MovieResult, make_movie, make_plan  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
-from movieagent.render import render_phase  # noqa: E402
-from movieagent.speech import speak_lines  # noqa: E402
+from movieagent.render.jobs import build_jobs  # noqa: E402
+from movieagent.render.phases import render_phase  # noqa: E402
+from movieagent.speech.stage import speak_lines  # noqa: E402
 from movieagent.subtitles import build_subtitles  # noqa: E402
 from movieagent.timeline import build_timeline  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Settings: built once at the edge (CLI or API) from defaults, a YAML profile and MOVIEAGENT_* env vars.
 
 Backends are chosen by `kind`; the options beside `kind` belong to that backend and are
-validated by its own `Options` model when it is loaded (see movieagent/backends/__init__.py).
+validated by its own `Options` model when it is loaded (see the table in movieagent/backends/__init__.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class Section(BaseModel):
 
 
 class BackendChoice(BaseModel):
-    """`kind` names a backend file (e.g. video 'preview' -> backends/video_preview.py); other keys are its options."""
+    """`kind` names a backend of the family (a row of movieagent.backends.BACKENDS); other keys are its options."""
 
     model_config = ConfigDict(extra="allow")
     kind: str

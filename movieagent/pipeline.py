@@ -33,12 +33,12 @@ from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
 from movieagent.config import Settings
 from movieagent.errors import InputError
 from movieagent.ingest import check_inputs
-from movieagent.jobs import build_jobs
 from movieagent.planning import PlanningOutcome, read_plan, run_planning
 from movieagent.progress import ProgressListener, StageProgress
-from movieagent.render import preflight, render_phase
+from movieagent.render.jobs import build_jobs
+from movieagent.render.phases import preflight, render_phase
 from movieagent.schema import CharacterBank, ClipResult, Plan, Script, Timeline
-from movieagent.speech import speak_lines
+from movieagent.speech.stage import speak_lines
 from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
 from movieagent.subtitles import build_subtitles, write_subtitles
 from movieagent.timeline import build_timeline

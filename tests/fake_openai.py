@@ -25,9 +25,9 @@ from enum import Enum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from movieagent.backends.crew_rules import Backend as RulesCrew
 from movieagent.config import PlanningSettings
 from movieagent.planning.crew import Cast, ScreenwriterTask, StoryboardTask, Treatment
+from movieagent.planning.crews.rules import Backend as RulesCrew
 from movieagent.schema import CharacterBank, Plan, Script
 
 

@@ -76,7 +76,7 @@ def tone_lines(tmp_path: Path) -> list[LineTiming]:
 
 def test_mix_of_spoken_lines_has_exact_length_target_loudness_and_no_clipping(tmp_path: Path) -> None:
     pytest.importorskip("espeakng_loader")
-    from movieagent.backends.speech_espeak import Backend
+    from movieagent.speech.espeak import Backend
 
     speech = Backend(Backend.Options())
     lines, start = [], 0.6

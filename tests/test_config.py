@@ -1,8 +1,9 @@
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
-from movieagent.backends import available, load_backend
+from movieagent.backends import BACKENDS, available, backend_class, load_backend
 from movieagent.config import BackendChoice, load_settings
 from movieagent.errors import InputError
 
@@ -53,7 +54,7 @@ def test_shipped_profiles_load_by_name():
     assert load_settings(Path("preview-hd")).video.width == 1280
 
 
-def test_backends_are_found_by_file_name_and_validate_their_options():
+def test_backends_are_found_in_the_table_and_validate_their_options():
     assert "local" in available("runner")
     runner = load_backend("runner", BackendChoice(kind="local", workers=3))
     assert runner.options.workers == 3
@@ -61,3 +62,11 @@ def test_backends_are_found_by_file_name_and_validate_their_options():
         load_backend("runner", BackendChoice(kind="kubernetes"))
     with pytest.raises(InputError, match="workers"):
         load_backend("runner", BackendChoice(kind="local", workers=0))
+
+
+def test_every_row_of_the_backend_table_names_a_module_with_a_backend_and_its_options():
+    for family, kinds in BACKENDS.items():
+        for kind, module in kinds.items():
+            backend = backend_class(family, kind)
+            assert backend.__module__ == module, (family, kind)
+            assert issubclass(backend.Options, BaseModel), (family, kind)

@@ -13,9 +13,6 @@ import yaml
 from typer.testing import CliRunner
 
 from movieagent.backends import load_backend
-from movieagent.backends.crew_openai import Backend
-from movieagent.backends.crew_rules import Backend as RulesCrew
-from movieagent.planning.crew import shot_seed
 from movieagent.cli import app
 from movieagent.config import PlanningSettings, load_settings
 from movieagent.errors import InputError
@@ -23,6 +20,9 @@ from movieagent.ingest import check_inputs
 from movieagent.llm import LLMError
 from movieagent.planning import plan_movie
 from movieagent.planning.casting import cast_script
+from movieagent.planning.crew import shot_seed
+from movieagent.planning.crews.openai import Backend
+from movieagent.planning.crews.rules import Backend as RulesCrew
 from movieagent.planning.review import speaking_seconds
 from movieagent.schema import Plan
 from tests.fake_openai import FakeOpenAI, Fault

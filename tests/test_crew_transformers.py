@@ -21,19 +21,19 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers  # 
 from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast  # noqa: E402
 
 from movieagent.backends import load_backend  # noqa: E402
-from movieagent.backends.crew_rules import Backend as RulesCrew  # noqa: E402
-from movieagent.backends.crew_transformers import Backend  # noqa: E402
 from movieagent.cli import app  # noqa: E402
 from movieagent.config import PlanningSettings, load_settings  # noqa: E402
 from movieagent.errors import InputError  # noqa: E402
 from movieagent.ingest import check_inputs  # noqa: E402
 from movieagent.llm import ChatRequest, LLMError  # noqa: E402
-from movieagent.llm.crew import PROMPTS  # noqa: E402
 from movieagent.llm.local import LocalChatClient  # noqa: E402
 from movieagent.llm.retry import CallFailed  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
 from movieagent.planning.casting import cast_script  # noqa: E402
 from movieagent.planning.crew import ScreenwriterTask  # noqa: E402
+from movieagent.planning.crews.llm import PROMPTS  # noqa: E402
+from movieagent.planning.crews.rules import Backend as RulesCrew  # noqa: E402
+from movieagent.planning.crews.transformers import Backend  # noqa: E402
 from tests.fake_openai import Call, FakeOpenAI, _inputs, _role, _scene  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

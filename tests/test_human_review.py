@@ -15,12 +15,12 @@ from langgraph.types import Command
 from typer.testing import CliRunner
 
 from movieagent import load_settings, make_movie
-from movieagent.backends.crew_rules import Backend as RulesCrew
 from movieagent.cli import app
 from movieagent.config import PlanningSettings
 from movieagent.errors import InputError, InputErrors
 from movieagent.ingest import check_inputs
 from movieagent.planning import build_graph, plan_movie, read_plan, run_planning
+from movieagent.planning.crews.rules import Backend as RulesCrew
 from movieagent.planning.state import PlanningState
 from movieagent.schema import Plan, Timeline
 from tests.media_probe import count_frames

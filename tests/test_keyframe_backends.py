@@ -15,8 +15,8 @@ import torch
 from PIL import Image
 
 from movieagent.backends import load_backend
-from movieagent.backends.keyframe_flux_kontext import instruction
 from movieagent.config import BackendChoice
+from movieagent.diffusion.keyframe_flux_kontext import instruction
 from movieagent.diffusion.keyframes import box_mask, keyframe_prompt, keyframe_size, reference_collage
 from movieagent.errors import InputError, InputErrors, RenderError
 from movieagent.schema import Box, JobCharacter, RenderJob

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from movieagent.backends.crew_rules import Backend
 from movieagent.config import PlanningSettings
 from movieagent.errors import InputError
 from movieagent.planning import build_graph, load_prompt, load_role_card, plan_movie
 from movieagent.planning.casting import cast_script
 from movieagent.planning.continuity import continuity
 from movieagent.planning.crew import LocationBreakdown, ReviewNotes, SceneBeats, SceneSetting, TransitionBeat
+from movieagent.planning.crews.rules import Backend
 from movieagent.planning.review import check_plan
 from movieagent.planning.roles import ROLES
 from movieagent.planning.state import PlanningState

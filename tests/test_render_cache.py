@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from movieagent.backends import load_backend
+from movieagent.backends.base import RenderPhase
 from movieagent.config import BackendChoice
 from movieagent.errors import RenderError
-from movieagent.backends.base import RenderPhase
-from movieagent.render import render_phase
+from movieagent.render.phases import render_phase
 from movieagent.schema import Box, JobCharacter, RenderJob
 from movieagent.workspace import Workspace
 from tests.media_probe import count_frames

@@ -12,12 +12,12 @@ from PIL import Image
 
 from movieagent import load_settings, make_movie
 from movieagent.backends.base import RenderPhase
-from movieagent.backends.runner_local import visible_gpus
 from movieagent.config import BackendChoice
 from movieagent.errors import InputError, InputErrors, RenderError
 from movieagent.ingest import load_bank
-from movieagent.jobs import build_jobs
-from movieagent.render_worker import is_out_of_memory, render_job
+from movieagent.render.jobs import build_jobs
+from movieagent.render.runner_local import visible_gpus
+from movieagent.render.worker import is_out_of_memory, render_job
 from movieagent.schema import Plan, RenderJob, Timeline
 from movieagent.workspace import Workspace
 from tests.media_probe import frame_at
@@ -142,7 +142,7 @@ def test_missing_weights_of_every_phase_are_named_before_planning(tmp_path):
 
 
 class OutOfMemoryError(RuntimeError):
-    """Named like torch's, which render_worker recognises by name."""
+    """Named like torch's, which render/worker.py recognises by name."""
 
 
 class RunsOutOnce:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from movieagent.backends import load_backend
-from movieagent.backends.crew_rules import Backend
 from movieagent.config import PlanningSettings
 from movieagent.errors import InputErrors
 from movieagent.ingest import check_inputs, load_bank, load_script
 from movieagent.planning import plan_movie
 from movieagent.planning.casting import cast_script
 from movieagent.planning.crew import ActionBeat, Cast, DialogueBeat, SceneBeats, SceneBrief, ScreenwriterTask, StoryboardTask
+from movieagent.planning.crews.rules import Backend
 from movieagent.schema import (
     ID_PATTERN,
     CameraAngle,

@@ -19,7 +19,7 @@ from movieagent.backends import load_backend
 from movieagent.backends.base import RenderPhase
 from movieagent.config import BackendChoice
 from movieagent.errors import RenderError
-from movieagent.render import render_phase
+from movieagent.render.phases import render_phase
 from movieagent.schema import ClipResult, RenderJob
 from movieagent.workspace import Workspace
 from tests.media_probe import count_frames
@@ -135,7 +135,7 @@ def test_a_worker_killed_mid_shot_is_replaced_and_every_shot_finishes_once(runne
 def test_choosing_a_runner_imports_neither_ray_nor_torch():
     code = (
         "import sys; from movieagent.backends import load_backend; from movieagent.config import BackendChoice; "
-        "import movieagent.pipeline, movieagent.render_worker; load_backend('runner', BackendChoice(kind='ray')); "
+        "import movieagent.pipeline, movieagent.render.worker; load_backend('runner', BackendChoice(kind='ray')); "
         "print(sorted(name for name in ('ray', 'torch') if name in sys.modules))"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

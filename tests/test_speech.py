@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from movieagent.backends import load_backend
-from movieagent.backends.speech_espeak import Backend, clean_text
 from movieagent.config import BackendChoice
 from movieagent.errors import RenderError
 from movieagent.schema import Voice
+from movieagent.speech.espeak import Backend, clean_text
 
 SENTENCE = "The quiet ocean was waiting for them all morning."
 

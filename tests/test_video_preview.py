@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from movieagent.backends.video_preview import Backend
 from movieagent.errors import RenderError
 from movieagent.media import ffmpeg_exe
+from movieagent.preview.video import Backend
 from movieagent.schema import Box, JobCharacter, RenderJob
 from tests.media_probe import probe
 

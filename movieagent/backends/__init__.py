@@ -1,48 +1,80 @@
-"""Backend lookup by config: family + kind -> the `Backend` class in backends/<family>_<kind>.py."""
+"""Every backend by family and kind, in one explicit table, and the one function that builds them from settings.
+
+A family lives beside the stage it serves (crews in planning/crews/, voices in speech/, the preview renderer in
+preview/, the diffusers model files in diffusion/, job runners in render/). Each backend module defines
+`Backend`: a class whose nested pydantic model `Options` holds the settings beside `kind`, and whose
+constructor takes one `Options` instance (cheap: models load on first use). Adding a backend is one file plus
+one row below. Modules are named as strings and imported only when chosen, so the preview needs no torch.
+"""
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from movieagent.config import BackendChoice
 from movieagent.errors import InputError
 
-FAMILIES = ("crew", "keyframe", "video", "speech", "runner")
+Family = Literal["crew", "keyframe", "video", "speech", "runner"]
+
+BACKENDS: dict[Family, dict[str, str]] = {
+    "crew": {
+        "rules": "movieagent.planning.crews.rules",
+        "openai": "movieagent.planning.crews.openai",
+        "transformers": "movieagent.planning.crews.transformers",
+    },
+    "speech": {
+        "espeak": "movieagent.speech.espeak",
+    },
+    "keyframe": {
+        "preview": "movieagent.preview.keyframe",
+        "sdxl": "movieagent.diffusion.keyframe_sdxl",
+        "flux_kontext": "movieagent.diffusion.keyframe_flux_kontext",
+    },
+    "video": {
+        "preview": "movieagent.preview.video",
+        "wan": "movieagent.diffusion.video_wan",
+        "ltx": "movieagent.diffusion.video_ltx",
+        "cogvideox": "movieagent.diffusion.video_cogvideox",
+    },
+    "runner": {
+        "local": "movieagent.render.runner_local",
+        "ray": "movieagent.render.runner_ray",
+    },
+}
 
 
-def available(family: str) -> list[str]:
-    """Kinds installed for a family, from the module names in this package."""
-    prefix = f"{family}_"
-    return sorted(info.name[len(prefix):] for info in pkgutil.iter_modules(__path__) if info.name.startswith(prefix))
+def available(family: Family) -> list[str]:
+    """The kinds of a family, in the table's order."""
+    return list(BACKENDS[family])
 
 
-def load_backend(family: str, choice: BackendChoice, *, defaults: dict[str, Any] | None = None) -> Any:
+def backend_class(family: Family, kind: str) -> Any:
+    """The `Backend` class of one kind; an InputError listing the kinds when there is no such kind."""
+    if family not in BACKENDS:
+        raise ValueError(f"unknown backend family {family!r}")
+    module = BACKENDS[family].get(kind)
+    if module is None:
+        raise InputError(f"unknown {family} backend '{kind}'", fix=f"use one of: {', '.join(available(family))}")
+    return importlib.import_module(module).Backend
+
+
+def load_backend(family: Family, choice: BackendChoice, *, defaults: dict[str, Any] | None = None) -> Any:
     """Builds the backend named by `choice.kind`, validating its options first.
 
     `defaults` are options the caller knows (e.g. folders in the output folder); a backend gets those
     its Options declare, unless the config sets them.
     """
-    if family not in FAMILIES:
-        raise ValueError(f"unknown backend family {family!r}")
-    kinds = available(family)
-    if choice.kind not in kinds:
-        raise InputError(
-            f"unknown {family} backend '{choice.kind}'",
-            fix=f"use one of: {', '.join(kinds)}",
-        )
-    module = importlib.import_module(f"{__name__}.{family}_{choice.kind}")
-    backend_class = module.Backend
+    backend = backend_class(family, choice.kind)
     try:
-        known = {name: value for name, value in (defaults or {}).items() if name in backend_class.Options.model_fields}
-        options = backend_class.Options.model_validate({**known, **choice.options()})
+        known = {name: value for name, value in (defaults or {}).items() if name in backend.Options.model_fields}
+        options = backend.Options.model_validate({**known, **choice.options()})
     except ValidationError as error:
         first = error.errors()[0]
         raise InputError(
             f"{family} backend '{choice.kind}': option '{'.'.join(map(str, first['loc']))}': {first['msg']}",
-            fix=f"check the options of backends/{family}_{choice.kind}.py",
+            fix=f"check the options of {BACKENDS[family][choice.kind]}",
         ) from None
-    return backend_class(options)
+    return backend(options)

@@ -1,9 +1,9 @@
-"""The small protocols every backend implements. One file per backend beside this one.
+"""The small protocols the backends implement; movieagent.backends.BACKENDS says which module holds each kind.
 
-A backend module is named `<family>_<kind>.py` (video_preview.py, keyframe_sdxl.py, speech_espeak.py,
-crew_rules.py, runner_local.py) and defines `Backend`: a class whose nested pydantic model `Options` holds
-the settings beside `kind` in the config, and whose constructor takes one `Options` instance. Constructors
-are cheap: models load on the first render, so building a backend to check its settings costs nothing.
+A backend module defines `Backend`: a class whose nested pydantic model `Options` holds the settings beside
+`kind` in the config, and whose constructor takes one `Options` instance. Constructors are cheap: models load
+on the first render, so building a backend to check its settings costs nothing. (The crew protocol is
+planning.crew.Crew, beside the graph that asks it.)
 """
 
 from __future__ import annotations

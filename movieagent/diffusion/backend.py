@@ -72,7 +72,7 @@ class DiffusionBackend:
         if cheaper is None:
             return False
         self.options = cheaper
-        # Dropped now (the worker then frees its memory: render_worker.release_memory), reloaded by the next render.
+        # Dropped now (the worker then frees its memory: render.worker.release_memory), reloaded by the next render.
         self._pipeline = None
         return True
 

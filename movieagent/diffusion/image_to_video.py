@@ -1,4 +1,4 @@
-"""The part of every image-to-video backend (backends/video_wan.py, video_ltx.py, video_cogvideox.py) that is the same.
+"""The part of every image-to-video backend (diffusion/video_wan.py, video_ltx.py, video_cogvideox.py) that is the same.
 
 A backend subclasses `ImageToVideoBackend` and says only what differs between models: how to load the
 pipeline, its frame and size grid, and how to call it. The render steps live here once; loading on the

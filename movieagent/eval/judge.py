@@ -3,7 +3,7 @@
 The judge is a language model reached through a crew backend (`openai` or `transformers`, with the same
 options as for planning), so it shares their client, retries, repairs, cache and transcript, and the key
 stays out of every file and log line as it does there. The prompt is prompts/judge.md: the script as
-written, and the plan one line per shot (movieagent.llm.crew.planned_scene_text).
+written, and the plan one line per shot (movieagent.planning.crews.llm.planned_scene_text).
 
 The rubric (the same words are in prompts/judge.md), each criterion scored 1 to 5:
 
@@ -31,8 +31,8 @@ from pydantic import BaseModel, Field
 from movieagent.backends import load_backend
 from movieagent.config import BackendChoice
 from movieagent.errors import InputError
-from movieagent.llm.crew import planned_scene_text, render_prompt
 from movieagent.llm.structured import Question
+from movieagent.planning.crews.llm import planned_scene_text, render_prompt
 from movieagent.planning.roles import load_prompt
 from movieagent.schema import Plan
 

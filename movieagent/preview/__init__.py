@@ -7,4 +7,6 @@ shot.py      composes the layers of one shot once, then draws any frame of it ch
 sprite.py    a picture placed in the shot's plan, the unit every layer is made of
 raster.py    small image helpers (loading user images, gradients, colours)
 fonts.py     the one font rule shared by the label and the storyboard
+keyframe.py  the keyframe backend `preview`: a shot's first frame
+video.py     the video backend `preview`: the animatic clip of a shot
 """

@@ -1,7 +1,7 @@
 """Runs one render phase on this machine: one worker process per GPU, CPU worker processes, or this process.
 
 Workers pull the next job from a shared queue as they finish one, and each builds the phase's backend once
-(see movieagent/render_worker.py). On a machine with GPUs every worker sees exactly one of them:
+(see movieagent/render/worker.py). On a machine with GPUs every worker sees exactly one of them:
 CUDA_VISIBLE_DEVICES is set in the worker before anything there imports torch. A new pool per phase, so the
 processes exit when the phase ends and the next phase's model starts on empty GPUs.
 """
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.backends.base import RenderPhase
 from movieagent.errors import RenderError
-from movieagent.render_worker import PhaseWorker
+from movieagent.render.worker import PhaseWorker
 from movieagent.schema import ClipResult, RenderJob
 
 # Where the NVIDIA driver lists one folder per GPU it manages; read instead of importing torch or running nvidia-smi.

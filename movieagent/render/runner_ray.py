@@ -3,7 +3,7 @@
 Jobs go to whichever actor is idle (a queue, not a fixed split), so a slow shot does not hold up the rest.
 An actor that dies mid-shot (its process killed, its node lost) is replaced by a new one and the shot goes
 back to the front of the queue; a shot whose file came back is never rendered again. Out of GPU memory, a
-worker retries the shot with its backend's cheaper setting (movieagent/render_worker.py).
+worker retries the shot with its backend's cheaper setting (movieagent/render/worker.py).
 
 The output folder (and the character bank's images) must be on storage every node sees, at the same path:
 actors write each shot's file straight into it. Ray is imported only when this runner renders.
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.backends.base import RenderPhase
 from movieagent.errors import MovieAgentError, RenderError
-from movieagent.render_worker import PhaseWorker
+from movieagent.render.worker import PhaseWorker
 from movieagent.schema import ClipResult, RenderJob
 
 if TYPE_CHECKING:

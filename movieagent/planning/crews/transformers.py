@@ -1,6 +1,6 @@
 """The `transformers` crew: the film crew played by a local instruct model, for batch jobs on a GPU box.
 
-The roles (prompts, answer checks, repairs) are movieagent.llm.crew.LLMCrew's; this backend runs the
+The roles (prompts, answer checks, repairs) are movieagent.planning.crews.llm.LLMCrew's; this backend runs the
 model in this process (movieagent.llm.local), batching the scenes that the planning graph asks about
 at the same time into one `generate` call. Needs torch and transformers (the `gpu` extra).
 """
@@ -13,7 +13,7 @@ from pydantic import Field
 
 from movieagent.errors import InputError
 from movieagent.llm import ResponseCache, RetryPolicy, StructuredChat, Transcript
-from movieagent.llm.crew import LLMCrew, LLMCrewOptions
+from movieagent.planning.crews.llm import LLMCrew, LLMCrewOptions
 
 
 class Backend(LLMCrew):

@@ -1,7 +1,7 @@
 """The `openai` crew: the film crew played by a language model on any OpenAI-compatible server
 (OpenAI, vLLM, Ollama, llama.cpp server).
 
-The roles (prompts, answer checks, repairs) are movieagent.llm.crew.LLMCrew's; this backend builds the
+The roles (prompts, answer checks, repairs) are movieagent.planning.crews.llm.LLMCrew's; this backend builds the
 HTTP client and the retries, cache and transcript around it.
 """
 
@@ -13,8 +13,8 @@ from pydantic import Field, SecretStr
 
 from movieagent.errors import InputError
 from movieagent.llm import ChatClient, Price, ResponseCache, RetryPolicy, StructuredChat, Transcript
-from movieagent.llm.crew import LLMCrew, LLMCrewOptions, Role
 from movieagent.llm.structured import OutputMode
+from movieagent.planning.crews.llm import LLMCrew, LLMCrewOptions, Role
 
 
 class Backend(LLMCrew):

@@ -1,6 +1,6 @@
 """Speaks ONE utterance with the espeak-ng C library, in a process of its own, then exits.
 
-Run by backends/speech_espeak.py as `python -I espeak_worker.py` with a JSON request on stdin:
+Run by speech/espeak.py as `python -I espeak_worker.py` with a JSON request on stdin:
 {"library", "data", "voice", "pitch", "words_per_minute", "text", "output"}. Writes a mono 16-bit WAV
 to "output". Exit status 0: done; VOICE_NOT_FOUND: espeak-ng has no such voice; anything else: failed,
 with the reason on stderr.

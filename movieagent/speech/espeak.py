@@ -2,7 +2,7 @@
 
 Two ways to reach espeak-ng, the first that is available wins:
 1. the library bundled in the `espeakng-loader` wheel (no root, no system package), driven through ctypes
-   by backends/espeak_worker.py, one process per line so the samples depend on text and voice only;
+   by speech/espeak_worker.py, one process per line so the samples depend on text and voice only;
 2. an `espeak-ng` program (Debian `apt install espeak-ng`), or the one named by the `executable` option.
 
 Writes a mono 16-bit WAV at espeak's own rate (22050 Hz) with the silence around the speech trimmed.
@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from movieagent.backends import espeak_worker
 from movieagent.errors import RenderError
 from movieagent.schema import Voice
+from movieagent.speech import espeak_worker
 from movieagent.workspace import atomic_path
 
 # Speech keeps this much of the silence before and after it, so that onsets and decays are not cut.
