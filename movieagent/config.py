@@ -134,6 +134,13 @@ def load_settings(profile: Path | None = None, **overrides: Any) -> Settings:
     return settings
 
 
+def with_speech(settings: Settings, kind: str | None) -> Settings:
+    """The settings with another speech backend (`--speech`): its own defaults, none of the profile backend's options."""
+    if not kind or kind == settings.speech.backend.kind:
+        return settings
+    return settings.model_copy(update={"speech": settings.speech.model_copy(update={"backend": BackendChoice(kind=kind)})})
+
+
 def find_profile(name_or_path: Path) -> Path:
     """A profile file, or the name of one shipped in configs/ ('preview-hd' -> configs/preview-hd.yaml)."""
     path = Path(name_or_path)

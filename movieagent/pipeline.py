@@ -1,10 +1,10 @@
 """make_movie(): script + character bank -> movie folder, stage by stage.
 
     1. ingest     script and bank loaded and checked together (every problem reported at once); the render
-                  backends built and their model weights checked, so a missing model fails in seconds
+                  backends built and their model weights (and voices) checked, so a missing model fails in seconds
     2. plan       the planning graph (director, location manager, screenwriter, storyboard artist, review);
                   with `review`, a pause here until a person has edited plan.json and runs with `resume`
-    3. speech     one WAV per line through the speech backend
+    3. speech     every speaker cast a voice (OUT/voices.json), then one WAV per line through the speech backend
     4. timeline   shots stretched to the real speech, in whole frames
     5. render     with a keyframe backend, every shot's keyframe first (one model loaded), then one clip per
                   shot through the job runner and the video backend (both cached by content)
@@ -38,7 +38,8 @@ from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
 from movieagent.render.phases import preflight, render_phase
 from movieagent.schema import CharacterBank, ClipResult, Plan, Script, Timeline
-from movieagent.speech.stage import speak_lines
+from movieagent.speech.stage import cast_film, film_speakers, speak_lines
+from movieagent.speech.stage import preflight as speech_preflight
 from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
 from movieagent.subtitles import build_subtitles, write_subtitles
 from movieagent.timeline import build_timeline
@@ -111,6 +112,8 @@ def make_movie(
             log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(loaded_script.scenes), characters, len(bank.characters))
             if stop_after not in ("plan", "speech"):
                 preflight(settings.render)
+            speech_backend = load_backend("speech", settings.speech.backend)
+            speech_preflight(speech_backend, bank.characters)
 
         with timer("plan"), progress.stage("plan", 1):
             if plan_file:
@@ -129,12 +132,14 @@ def make_movie(
         if planned.awaiting_review:
             log.info("plan ready for review: edit %s, then resume", workspace.plan)
             return result.model_copy(update={"stage_seconds": timer.seconds})
+        casting = cast_film(film_speakers(plan, bank), speech_backend, settings.speech.backend.kind, workspace)
+        for note in casting.notes:
+            log.warning("voices: %s", note)
         if stop_after == "plan":
             return result.model_copy(update={"stage_seconds": timer.seconds})
 
         with timer("speech"), progress.stage("speech", len(plan.lines())) as advance:
-            speech_backend = load_backend("speech", settings.speech.backend)
-            spoken = speak_lines(plan, bank, speech_backend, settings.speech.backend, workspace, advance)
+            spoken = speak_lines(plan, casting, speech_backend, settings.speech.backend, workspace, advance)
         with timer("timeline"):
             timeline = build_timeline(plan, spoken, settings.speech, settings.video.fps)
             write_text_atomic(workspace.root / "timeline.json", timeline.model_dump_json(indent=2))

@@ -27,6 +27,10 @@ BACKENDS: dict[Family, dict[str, str]] = {
     },
     "speech": {
         "espeak": "movieagent.speech.espeak",
+        "piper": "movieagent.speech.piper",
+        "openai": "movieagent.speech.openai",
+        "kokoro": "movieagent.speech.kokoro",
+        "chatterbox": "movieagent.speech.chatterbox",
     },
     "keyframe": {
         "preview": "movieagent.preview.keyframe",

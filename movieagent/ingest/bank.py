@@ -7,8 +7,9 @@ Layout of a bank folder:
         aliases: [BRICK]                  other names script cues may use
         description: retired detective, grey stubble, Hawaiian shirt
         color: "#c0392b"                  accent for cards and subtitles; default derived from the name
-        voice: {language: en-us, variant: m3, pitch: 40, words_per_minute: 150}
-                                          default derived from the name
+        voice: {gender: male, age: 60, pitch: low, speed: slow, accent: british, sample: brick.wav}
+                                          words any speech backend casts a voice from (schema.Voice); unset
+                                          ones come from the description; sample: a clip in this folder
         images: [front.png, side.jpg]     optional; default: every image in the folder
         height: 0.72                      standing height relative to an adult (1.0, the default), 0.3 to 1.5:
                                           a child stands shorter beside the others in a shot
@@ -18,7 +19,7 @@ Layout of a bank folder:
     MovieAgent's layout, a folder without character.yaml:
     <root>/<Name>/best.png + best.txt, <shot>.jpg + <shot>.txt, ...
         name = the folder name, description = best.txt (else the first image's caption),
-        colour and voice derived from the name (the same on every run and machine).
+        voice words from that caption, colour derived from the name (the same on every run and machine).
 
     <root>/locations/<folder>/location.yaml   name (required), aliases, description, time_of_day (what the pictures show: other times are graded from it), images; plus images
     <root>/locations/<folder>/*.png|jpg...    without location.yaml: a location named after the folder
@@ -34,11 +35,14 @@ import colorsys
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
+import yaml
 from PIL import Image
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from movieagent.errors import InputError, InputErrors
+from movieagent.ingest.voice_words import voice_words
 from movieagent.schema import Character, CharacterBank, Location, Model, Voice, slugify
 from movieagent.yaml_files import parse_yaml
 
@@ -50,8 +54,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 MAX_IMAGE_PIXELS = 30_000_000
 # Decoding at this size (a JPEG draft) is enough to catch truncated or corrupt files cheaply.
 CHECK_SIZE = (256, 256)
-# espeak-ng voice variants a derived voice picks from.
-VOICE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5")
+SAMPLE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".m4a")
 _UNSAFE_IN_NAMES = ("..", "/", "\\")
 
 
@@ -162,15 +165,17 @@ def _configured_character(
         _check_name(text, config_path, "name", problems)
     if config.images is not None:
         images = _listed_images(config.images, folder, root, config_path, problems)
-    color, voice = _derived_look(name)
+    voice = config.voice or Voice()
+    if voice.sample is not None:
+        voice = voice.model_copy(update={"sample": _voice_sample(voice.sample, folder, root, config_path, problems)})
     return Character(
         id=_id(name, folder),
         name=name,
         aliases=[alias.strip() for alias in config.aliases],
         description=config.description.strip(),
-        voice=config.voice or voice,
+        voice=voice,
         images=images,
-        color=config.color or color,
+        color=config.color or _derived_color(name),
         height=config.height,
         folder=folder,
     )
@@ -179,15 +184,15 @@ def _configured_character(
 def _movieagent_character(folder: Path, images: list[Path], problems: list[InputError]) -> Character:
     """MovieAgent's layout: the folder is the name, captions describe the pictures."""
     name = folder.name
-    color, voice = _derived_look(name)
+    description = _caption(folder, images, problems).strip()
     return Character(
         id=_id(name, folder),
         name=name,
         aliases=[name.replace("_", " ")] if "_" in name else [],
-        description=_caption(folder, images, problems).strip(),
-        voice=voice,
+        description=description,
+        voice=voice_words(description),
         images=images,
-        color=color,
+        color=_derived_color(name),
         folder=folder,
     )
 
@@ -200,13 +205,30 @@ def _caption(folder: Path, images: Sequence[Path], problems: list[InputError]) -
     return ""
 
 
-def _derived_look(name: str) -> tuple[str, Voice]:
-    """A colour and voice from the name alone: stable across runs, distinct between most names."""
+def _derived_color(name: str) -> str:
+    """A colour from the name alone: stable across runs, distinct between most names."""
     digest = hashlib.sha256(name.strip().casefold().encode("utf-8")).digest()
     red, green, blue = colorsys.hsv_to_rgb(digest[0] / 256, 0.55, 0.85)
-    color = f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
-    voice = Voice(variant=VOICE_VARIANTS[digest[1] % len(VOICE_VARIANTS)], pitch=30 + digest[2] % 41)
-    return color, voice
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+
+
+def _voice_sample(sample: Path, folder: Path, root: Path, config_path: Path, problems: list[InputError]) -> Path | None:
+    """The voice sample named in character.yaml, as a path in the character's folder; None (and a problem) if unusable."""
+    name = str(sample)
+    path = folder / name
+    if any(part in name for part in _UNSAFE_IN_NAMES):
+        problems.append(
+            InputError(f"voice sample {name!r} is not a plain file name", path=config_path, fix=f"put the clip in {folder} and give its file name")
+        )
+    elif path.suffix.lower() not in SAMPLE_SUFFIXES:
+        problems.append(InputError(f"voice sample {name!r} is not a sound file", path=config_path, fix=f"use {', '.join(SAMPLE_SUFFIXES)}"))
+    elif not path.is_file():
+        problems.append(
+            InputError(f"voice sample {name!r} not found", path=config_path, fix=f"add {path} (5-20 s of the character speaking) or remove 'sample'")
+        )
+    elif _inside(path, root, problems):
+        return path
+    return None
 
 
 # --------------------------------------------------------------------------- locations
@@ -369,16 +391,48 @@ def _read_config(path: Path, schema: type[Model], root: Path, problems: list[Inp
     if not isinstance(data, dict):
         problems.append(InputError("expected 'key: value' lines", path=path, line=1, fix=f"use the keys {allowed}"))
         return None
-    key_lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
     try:
         return schema.model_validate(data)
     except ValidationError as error:
         for issue in error.errors():
-            key = str(issue["loc"][0]) if issue["loc"] else ""
             where = ".".join(str(part) for part in issue["loc"])
-            message = f"unknown key '{where}'" if issue["type"] == "extra_forbidden" else f"'{where}': {issue['msg']}"
-            problems.append(InputError(message, path=path, line=key_lines.get(key), fix=f"allowed keys: {allowed}"))
+            # A check of our own (voice words) says what is allowed itself; pydantic's prefix adds nothing.
+            said = str(issue["msg"]).removeprefix("Value error, ")
+            message = f"unknown key '{where}'" if issue["type"] == "extra_forbidden" else f"'{where}': {said}"
+            fix = "allowed keys: " + ", ".join(_model_at(schema, issue["loc"]).model_fields)
+            if said.startswith("use "):  # the allowed values, e.g. of voice.pitch
+                message, fix = f"'{where}' cannot be {issue['input']!r}", said.split(" (got ")[0]
+            problems.append(InputError(message, path=path, line=_line_of(node, issue["loc"]), fix=fix))
         return None
+
+
+def _line_of(node: yaml.Node, location: tuple[int | str, ...]) -> int | None:
+    """The line of the deepest key (or list item) on `location` that the YAML has, e.g. voice.pitch's own line."""
+    line = None
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            found = next(((key, value) for key, value in node.value if str(key.value) == str(part)), None)
+            if found is None:
+                break
+            line, node = found[0].start_mark.line + 1, found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _model_at(schema: type[BaseModel], location: tuple[int | str, ...]) -> type[BaseModel]:
+    """The model whose key `location` ends in: Voice for ('voice', 'pitch'), the file's own model for ('name',)."""
+    model = schema
+    for part in location[:-1]:
+        field = model.model_fields.get(str(part))
+        inner = [kind for kind in (field.annotation, *get_args(field.annotation)) if isinstance(kind, type) and issubclass(kind, BaseModel)] if field else []
+        if not inner:
+            break
+        model = inner[0]
+    return model
 
 
 def _read_text(path: Path, problems: list[InputError]) -> str | None:
