@@ -430,6 +430,7 @@ class SpokenLine(Model):
     text: str
     audio: Path
     duration_s: float = Field(ge=0)
+    resumes_s: list[float] = Field(default=[], description="Where speech starts again after a pause inside the line, from its start")
 
 
 class Delivery(Model):
@@ -486,6 +487,7 @@ class LineTiming(Model):
     audio: Path
     start_s: float = Field(ge=0, description="From the start of the movie")
     end_s: float = Field(ge=0)
+    resumes_s: list[float] = Field(default=[], description="Where speech starts again after a pause inside the line, from its start")
 
 
 class ShotTiming(Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from movieagent.workspace import atomic_path
 
 # Two frames at 25 fps: the usual minimum gap between cues, so the eye notices that the text changed.
 CUE_GAP_MS = 80
+# A cue that starts within this of a pause in the voice starts where the speech resumes after it.
+PAUSE_SNAP_MS = 600
 
 # How good a place is to end a cue or a subtitle line: after a sentence, after a clause, or between words.
 SENTENCE, CLAUSE, WORD = 0, 1, 2
@@ -93,13 +96,18 @@ def _line_cues(line: LineTiming, settings: SubtitleSettings) -> list[_Cue]:
     end_ms = max(start_ms, round(line.end_s * 1000))
     pieces = _split_into_cues(words, (end_ms - start_ms) / 1000, settings)
 
-    # Where each piece starts and ends in the line's text (words joined by single spaces) sets its time.
+    # Where each piece starts and ends in the line's text (words joined by single spaces) sets its time; a piece
+    # then starts where the speech resumes after a pause close to that, when the voice paused there.
     total_chars = len(" ".join(words))
+    resumes = [start_ms + round(1000 * resume) for resume in line.resumes_s]
     cues, offset = [], 0
     for first, last in pieces:
         piece_chars = len(" ".join(words[first:last]))
         piece_start = start_ms + round((end_ms - start_ms) * offset / total_chars)
         piece_end = end_ms if last == len(words) else start_ms + round((end_ms - start_ms) * (offset + piece_chars) / total_chars)
+        if cues and (near := [resume for resume in resumes if abs(resume - piece_start) <= PAUSE_SNAP_MS]):
+            piece_start = min(near, key=lambda resume: abs(resume - piece_start))
+            cues[-1] = dataclasses.replace(cues[-1], speech_end_ms=min(cues[-1].speech_end_ms, piece_start))
         cues.append(_Cue(piece_start, piece_end, _break_lines(words[first:last], settings)))
         offset += piece_chars + 1
     return cues

@@ -33,6 +33,8 @@ VOICE_OVER_SHELF_HZ, VOICE_OVER_SHELF_DB = 250.0, 3.0
 # Off screen: through a wall or across a room: the highs dulled and two early reflections.
 OFF_SCREEN_LOWPASS_HZ = 2800.0
 OFF_SCREEN_REFLECTIONS = ((0.023, -12.0), (0.041, -16.0))  # (delay s, gain dB)
+# A pause inside a line (between sentences, at a comma) is this long and this far below the loudest frame at least.
+PAUSE_S, PAUSE_BELOW_PEAK_DB = 0.12, 35.0
 # Pitch shifts are done as rational resampling; this bounds the size of the filter it needs.
 MAX_RESAMPLE_DENOMINATOR = 200
 
@@ -52,6 +54,22 @@ def trim_silence(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     start = max(0, loud[0] * frame - margin)
     end = min(len(samples), (loud[-1] + 1) * frame + margin)
     return samples[start:end].astype(np.float32)
+
+
+def speech_resumes(samples: np.ndarray, sample_rate: int) -> list[float]:
+    """Where speech starts again after a pause of at least PAUSE_S inside a finished line, in seconds from its start."""
+    frame = max(1, round(TRIM_FRAME_S * sample_rate))
+    count = len(samples) // frame
+    if count == 0:
+        return []
+    energy = np.sqrt(np.mean(samples[: count * frame].astype(np.float64).reshape(count, frame) ** 2, axis=1))
+    quiet = energy < energy.max() * 10 ** (-PAUSE_BELOW_PEAK_DB / 20)
+    resumes, run = [], 0
+    for index, silent in enumerate(quiet):
+        if not silent and run * TRIM_FRAME_S >= PAUSE_S and index > run:
+            resumes.append(round(index * frame / sample_rate, 3))
+        run = run + 1 if silent else 0
+    return resumes
 
 
 def shift_pitch(samples: np.ndarray, semitones: float) -> np.ndarray:

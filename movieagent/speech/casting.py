@@ -165,7 +165,6 @@ def _instructions(words: Voice) -> str:
 
 def _told_apart(cast: list[CastVoice], kind: str) -> tuple[list[CastVoice], list[str]]:
     """Characters on one voice moved in pitch and pace until each sounds different; a note per shared voice."""
-    notes: list[str] = []
     sounds: set[tuple[str, int | None, float, float]] = set()
     result: list[CastVoice] = []
     for voice in cast:
@@ -179,10 +178,13 @@ def _told_apart(cast: list[CastVoice], kind: str) -> tuple[list[CastVoice], list
             )
             variation += 1
         if moved is not voice:
-            sharers = [other.name for other in result if (other.voice, other.speaker) == (voice.voice, voice.speaker)]
-            what = moved.label()
-            moved = moved.model_copy(update={"reason": f"{voice.reason}; shares {voice.voice} with {', '.join(sharers)}, told apart as {what}"})
-            notes.append(f"{kind} has too few voices for every character: {moved.name} shares {voice.voice} with {', '.join(sharers)} ({what})")
+            moved = moved.model_copy(update={"reason": f"{voice.reason}; moved in pitch and pace from a character on the same voice"})
         sounds.add((moved.voice, moved.speaker, moved.pitch_semitones, moved.speed))
         result.append(moved)
-    return result, notes
+    notes = []
+    for shared in {(voice.voice, voice.speaker) for voice in result}:
+        sharing = [voice for voice in result if (voice.voice, voice.speaker) == shared]
+        if len(sharing) > 1:
+            told = ", ".join(f"{voice.name} ({voice.label()})" for voice in sharing)
+            notes.append(f"{kind} has too few voices for this cast: {len(sharing)} characters share one, told apart by pitch and pace: {told}")
+    return result, sorted(notes)

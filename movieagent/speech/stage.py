@@ -17,9 +17,8 @@ from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
 from movieagent.config import BackendChoice
 from movieagent.errors import InputError, InputErrors
 from movieagent.ingest.bank import CHARACTER_FILE
-from movieagent.media import read_wav_duration
 from movieagent.schema import Casting, Character, CharacterBank, Plan, Script, SpokenLine, slugify
-from movieagent.speech.audio import finish_line, write_wav
+from movieagent.speech.audio import finish_line, read_wav, speech_resumes, write_wav
 from movieagent.speech.casting import cast_voices
 from movieagent.speech.delivery import delivery_for
 from movieagent.workspace import Workspace, write_text_atomic
@@ -111,13 +110,15 @@ def speak_lines(
             speech = backend.synthesize(line.text, voice, delivery)
             write_wav(finish_line(speech.samples, speech.sample_rate, delivery), speech.sample_rate, output)
             mark_fresh(output, key)
+        samples, rate = read_wav(output, what="the speech stage")
         spoken.append(
             SpokenLine(
                 line_id=line.id,
                 speaker_id=line.speaker_id,
                 text=line.text,
                 audio=output,
-                duration_s=read_wav_duration(output),
+                duration_s=len(samples) / rate,
+                resumes_s=speech_resumes(samples, rate),
             )
         )
         on_done(1)
