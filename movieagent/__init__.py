@@ -3,7 +3,7 @@
     from movieagent import load_settings, make_movie
     result = make_movie("script.fountain", "character_bank/mine", "out/mine", load_settings())
 
-Each stage is also a function of its own, in pipeline order: check_inputs, plan_movie, speak_lines,
+Each stage is also a function of its own, in pipeline order: check_inputs, plan_movie, cast_film, speak_lines,
 build_timeline, build_jobs, render_phase, build_subtitles, mix_audio, assemble_movie.
 """
 
@@ -18,7 +18,7 @@ from movieagent.pipeline import MovieResult, make_movie, make_plan  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
 from movieagent.render.jobs import build_jobs  # noqa: E402
 from movieagent.render.phases import render_phase  # noqa: E402
-from movieagent.speech.stage import speak_lines  # noqa: E402
+from movieagent.speech.stage import cast_film, speak_lines  # noqa: E402
 from movieagent.subtitles import build_subtitles  # noqa: E402
 from movieagent.timeline import build_timeline  # noqa: E402
 
@@ -34,6 +34,7 @@ __all__ = [
     "build_jobs",
     "build_subtitles",
     "build_timeline",
+    "cast_film",
     "check_inputs",
     "load_bank",
     "load_script",

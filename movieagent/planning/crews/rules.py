@@ -238,6 +238,7 @@ class Backend:
                         off_screen=any(
                             re.sub(r"[^A-Z]", "", extension.upper()) in OFF_SCREEN_EXTENSIONS for extension in element.extensions
                         ),
+                        voice_over=any(re.sub(r"[^A-Z]", "", extension.upper()) == "VO" for extension in element.extensions),
                         dual=element.dual,
                     )
                 )
@@ -680,6 +681,7 @@ class _Staging:
                     text=beat.text,
                     parenthetical=beat.parenthetical,
                     off_screen=beat.off_screen,
+                    voice_over=beat.voice_over,
                 )
             )
         return Shot(
