@@ -10,10 +10,10 @@ build_timeline, build_jobs, render_phase, build_subtitles, mix_audio, assemble_m
 __version__ = "0.1.0"
 
 from movieagent.assemble import assemble_movie  # noqa: E402
-from movieagent.audio import mix_audio  # noqa: E402
 from movieagent.config import Settings, load_settings  # noqa: E402
 from movieagent.errors import InputError, InputErrors, MovieAgentError, RenderError  # noqa: E402
 from movieagent.ingest import check_inputs, load_bank, load_script  # noqa: E402
+from movieagent.mix import mix_audio  # noqa: E402
 from movieagent.pipeline import MovieResult, make_movie, make_plan  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
 from movieagent.render.jobs import build_jobs  # noqa: E402

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from movieagent.errors import RenderError
-from movieagent.media import ffmpeg_exe
-from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
+from movieagent.media import ffmpeg_exe, frame_from_clip
+from movieagent.storyboard import StoryboardFrame, write_storyboard
 
 COLOURS = [
     (220, 40, 40),
