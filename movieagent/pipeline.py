@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel
 
@@ -46,8 +46,8 @@ from movieagent.workspace import Workspace, write_text_atomic
 
 log = logging.getLogger("movieagent")
 
-Stage = Literal["plan", "speech", "render", "assemble"]
-STOPS: tuple[Stage, ...] = ("plan", "speech", "render", "assemble")  # where `stop_after` may end a run, in order
+Stage = Literal["plan", "speech", "render", "assemble"]  # where `stop_after` may end a run, in order
+STOPS: tuple[Stage, ...] = get_args(Stage)
 PHASE_STAGES = {"keyframe": "keyframes", "video": "render"}  # each render phase's name in progress and timings
 
 
@@ -219,7 +219,7 @@ class _Film:
         return MovieResult(
             outdir=self.workspace.root,
             plan=self.workspace.plan,
-            shots=len(self.plan.shots()) if self.plan else 0,
+            shots=len(self.plan.shots()),
             awaiting_review=self.awaiting_review,
             **self._counts(),
             movie=self.movie,
@@ -231,10 +231,12 @@ class _Film:
         )
 
     def _counts(self) -> dict[str, int]:
+        """keyframes_rendered, keyframes_cached, clips_rendered, clips_cached."""
         counts = {}
         for family, name in (("keyframe", "keyframes"), ("video", "clips")):
-            rendered = sum(not file.cached for file in self.rendered.get(family, []))
-            counts |= {f"{name}_rendered": rendered, f"{name}_cached": len(self.rendered.get(family, [])) - rendered}
+            files = self.rendered.get(family, [])
+            counts[f"{name}_rendered"] = sum(not file.cached for file in files)
+            counts[f"{name}_cached"] = sum(file.cached for file in files)
         return counts
 
 
