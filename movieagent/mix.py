@@ -1,14 +1,15 @@
 """Stage: line WAVs + a music bed -> one stereo mix at the target loudness under a true-peak ceiling.
 
 Levels, in the order they are set:
-- speech at `target_lufs` (ITU-R BS.1770 integrated loudness, with pyloudnorm's K-weighting filters);
+- speech at `target_lufs` (ITU-R BS.1770 integrated loudness, measured with movieagent/loudness.py);
 - music at `target_lufs + music_gain_db`, then `duck_db` lower while someone speaks;
 - the sum at the master gain that lands on `target_lufs` once a look-ahead limiter has kept the 4x oversampled
   (true) peak at or below `true_peak_dbtp`. Nothing is ever hard-clipped.
 
 The mix is never held in memory whole, so a long movie costs time, not memory. It is made block by block, three
 times over, from the lines and the music bed: pass 1 measures the loudness of each bus, pass 2 finds the true peaks
-of their sum, pass 3 writes the file and measures what it wrote.
+of their sum, pass 3 writes the file and measures what it wrote. `make_mix` is the stage: it reuses the mix in
+the output folder when nothing it is made of changed.
 """
 
 from __future__ import annotations
