@@ -11,12 +11,13 @@ import pytest
 from scipy import signal
 from scipy.io import wavfile
 
-from movieagent import audio
-from movieagent.audio import measure_audio, mix_audio
+from movieagent.loudness import measure_audio
+from movieagent.mix import BLOCK, mix_audio
 from movieagent.config import AudioSettings
 from movieagent.errors import InputError, RenderError
 from movieagent.media import run_ffmpeg
-from movieagent.schema import LineTiming, ShotTiming, Timeline, Voice
+from movieagent.schema import CastVoice, Delivery, LineTiming, ShotTiming, Timeline
+from movieagent.speech import audio as speech_audio
 
 SPEECH_HZ = 1500  # stand-in "voices" are tone bursts, far from the 440 Hz music
 MUSIC_HZ = 440
@@ -81,12 +82,13 @@ def test_mix_of_spoken_lines_has_exact_length_target_loudness_and_no_clipping(tm
     speech = Backend(Backend.Options())
     lines, start = [], 0.6
     script = [
-        ("Good evening, and welcome aboard.", Voice(variant="m3")),
-        ("Is this the last train?", Voice(variant="f2", pitch=65)),
-        ("It is.", Voice(variant="m3")),
+        ("Good evening, and welcome aboard.", CastVoice(character_id="guard", name="Guard", voice="m3")),
+        ("Is this the last train?", CastVoice(character_id="ann", name="Ann", voice="f2", pitch_semitones=2.5)),
+        ("It is.", CastVoice(character_id="guard", name="Guard", voice="m3")),
     ]
     for index, (text, voice) in enumerate(script):
-        speech.synthesize(text, voice, tmp_path / f"{index}.wav")
+        said = speech.synthesize(text, voice, Delivery())
+        speech_audio.write_wav(speech_audio.finish_line(said.samples, said.sample_rate, Delivery()), said.sample_rate, tmp_path / f"{index}.wav")
         lines.append(line_at(tmp_path / f"{index}.wav", start))
         start = lines[-1].end_s + 0.4
     timeline = timeline_of(lines, num_frames=int(24 * (start + 0.5)) + 1)  # a length that is not whole seconds
@@ -229,7 +231,7 @@ def test_a_mix_made_block_by_block_measures_as_pyloudnorm_and_resample_poly_meas
     report = mix_audio(timeline, AudioSettings(), tmp_path / "mix.wav", seed=5)
 
     mix, rate = read_mix(tmp_path / "mix.wav")
-    assert len(mix) == round(timeline.duration_s() * rate) > 4 * audio.BLOCK
+    assert len(mix) == round(timeline.duration_s() * rate) > 4 * BLOCK
     assert np.abs(mix[-round(0.1 * rate) :, 0]).max() > 0.01  # the last line is cut at the end, not dropped
     reference_lufs = pyloudnorm.Meter(rate).integrated_loudness(mix)
     assert report.integrated_lufs == pytest.approx(reference_lufs, abs=0.01)
@@ -259,7 +261,7 @@ def test_the_written_file_stays_under_the_ceiling_even_if_the_limiter_falls_shor
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With the limiter's gain switched off, the -8 LUFS master would peak far over the ceiling as written.
-    monkeypatch.setattr(audio._MasterGain, "at", lambda master, start, stop: np.float32(master.gain))
+    monkeypatch.setattr("movieagent.mix._MasterGain.at", lambda master, start, stop: np.float32(master.gain))
     noise = np.random.default_rng(0).standard_normal(round(1.5 * 22050)) * 0.3
     line = line_at(write_wav(tmp_path / "shout.wav", noise, 22050), 0.5)
 

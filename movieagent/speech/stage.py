@@ -10,14 +10,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 
 from movieagent.backends import load_backend
 from movieagent.backends.base import ChecksWeights, SpeechBackend
-from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
+from movieagent.cache import content_key, file_digest, reuse_or_make
 from movieagent.config import BackendChoice
 from movieagent.errors import InputError, InputErrors
 from movieagent.ingest.bank import CHARACTER_FILE
-from movieagent.schema import Casting, Character, CharacterBank, Plan, Script, SpokenLine, slugify
+from movieagent.schema import CastVoice, Casting, Character, CharacterBank, Delivery, Plan, Script, SpokenLine, slugify
 from movieagent.speech.audio import finish_line, read_wav, speech_resumes, write_wav
 from movieagent.speech.casting import cast_voices
 from movieagent.speech.delivery import delivery_for
@@ -106,10 +108,7 @@ def speak_lines(
         sample = samples_read.setdefault(str(voice.sample), file_digest(voice.sample)) if voice.sample else None
         sound = voice.model_dump(mode="json", exclude={"name", "reason"})  # what is heard, not how it is described
         key = content_key(line.text, sound, delivery, sample, backend_choice)
-        if not is_fresh(output, key):
-            speech = backend.synthesize(line.text, voice, delivery)
-            write_wav(finish_line(speech.samples, speech.sample_rate, delivery), speech.sample_rate, output)
-            mark_fresh(output, key)
+        reuse_or_make(key, [output], partial(_speak, backend, line.text, voice, delivery, output))
         samples, rate = read_wav(output, what="the speech stage")
         spoken.append(
             SpokenLine(
@@ -123,3 +122,8 @@ def speak_lines(
         )
         on_done(1)
     return spoken
+
+
+def _speak(backend: SpeechBackend, text: str, voice: CastVoice, delivery: Delivery, output: Path) -> None:
+    speech = backend.synthesize(text, voice, delivery)
+    write_wav(finish_line(speech.samples, speech.sample_rate, delivery), speech.sample_rate, output)
