@@ -21,7 +21,8 @@ from movieagent.backends import load_backend
 from movieagent.config import BackendChoice
 from movieagent.ingest import check_inputs
 from movieagent.pipeline import make_plan
-from movieagent.speech.stage import cast_film, film_speakers, speak_lines
+from movieagent.speech.casting import cast_film, film_speakers
+from movieagent.speech.stage import speak_lines
 from movieagent.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,7 +30,7 @@ _PUBLIC = {
     "make_movie": "movieagent.pipeline",
     "make_plan": "movieagent.pipeline",
     "plan_movie": "movieagent.planning",
-    "cast_film": "movieagent.speech.stage",
+    "cast_film": "movieagent.speech.casting",
     "speak_lines": "movieagent.speech.stage",
     "build_timeline": "movieagent.timeline",
     "build_jobs": "movieagent.render.jobs",

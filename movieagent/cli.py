@@ -250,7 +250,7 @@ def validate(script: ScriptArg, characters: CharactersOpt, config: ConfigOpt = N
     from rich.text import Text
 
     from movieagent.ingest import check_inputs
-    from movieagent.speech.stage import script_casting
+    from movieagent.speech.casting import script_casting
 
     settings = build_settings(config, speech=speech)
     loaded, bank = check_inputs(script, characters, max_bytes=settings.planning.max_script_bytes, max_scenes=settings.planning.max_scenes)

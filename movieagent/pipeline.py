@@ -39,8 +39,9 @@ from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
 from movieagent.render.phases import preflight, render_phase, render_phases
 from movieagent.schema import Casting, CharacterBank, ClipResult, Plan, RenderJob, Script, SpokenLine, Timeline
-from movieagent.speech.stage import cast_film, film_speakers, speak_lines
-from movieagent.speech.stage import preflight as speech_preflight
+from movieagent.speech.casting import cast_film, film_speakers
+from movieagent.speech.casting import preflight as speech_preflight
+from movieagent.speech.stage import speak_lines
 from movieagent.subtitles import build_subtitles, write_subtitles
 from movieagent.timeline import build_timeline
 from movieagent.workspace import Workspace, write_text_atomic

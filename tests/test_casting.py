@@ -11,8 +11,7 @@ from movieagent.backends import load_backend
 from movieagent.backends.base import VoiceOption
 from movieagent.config import BackendChoice
 from movieagent.schema import CastMember, Character, CharacterBank, Line, Plan, Scene, Shot, Voice, slugify
-from movieagent.speech.casting import cast_voices
-from movieagent.speech.stage import film_speakers
+from movieagent.speech.casting import cast_voices, film_speakers
 
 
 class Catalogue:

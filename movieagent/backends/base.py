@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-import numpy as np
 from pydantic import BaseModel
 
 from movieagent.config import BackendChoice
 from movieagent.schema import CastVoice, ClipResult, Delivery, RenderJob, Voice
+
+if TYPE_CHECKING:  # `validate` casts voices through these protocols without loading numpy
+    import numpy as np
 
 
 class KeyframeBackend(Protocol):

@@ -1,7 +1,7 @@
 """Speech: the stage that voices every line (stage.py), casting, delivery, and one module per voice backend.
 
-stage.py          preflight, casting the film (OUT/voices.json), plan lines -> one WAV per line, cached
-casting.py        each speaking character's voice, from their voice words and description
+casting.py        preflight, who speaks, and each one's voice from their voice words and description (OUT/voices.json)
+stage.py          plan lines -> one WAV per line, cached
 delivery.py       how a line is said: parenthetical, punctuation, V.O./O.S.
 audio.py          trimming, level, pitch shift, V.O./O.S. space, WAV files
 text.py           a line's text as plain words for an engine

@@ -1,5 +1,8 @@
 """Casting: every speaking character gets one voice of the speech backend for the whole film.
 
+preflight (the backend's weights and the voices the bank names), film_speakers / script_casting (who speaks),
+cast_film (their voices, written to OUT/voices.json); cast_voices does the choosing:
+
 1. Words: each character's voice words (schema.Voice), the unset ones read from the description.
 2. Requests first: a voice the character names for this backend (voice.piper, voice.espeak, ...) is theirs.
 3. Everyone else, in bank order (then extras), gets the unused voice that fits their words best: language,
@@ -15,9 +18,14 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 
-from movieagent.backends.base import SpeechBackend, VoiceOption, VoiceRequest
+from movieagent.backends import load_backend
+from movieagent.backends.base import ChecksWeights, SpeechBackend, VoiceOption, VoiceRequest
+from movieagent.config import BackendChoice
+from movieagent.errors import InputError, InputErrors
+from movieagent.ingest.bank import CHARACTER_FILE
 from movieagent.ingest.voice_words import with_words_from
-from movieagent.schema import AgeGroup, CastVoice, Casting, Character, Voice
+from movieagent.schema import AgeGroup, CastVoice, Casting, Character, CharacterBank, Plan, Script, Voice, slugify
+from movieagent.workspace import Workspace, write_text_atomic
 
 # Accents people write, as the locale a backend's voices are tagged with.
 ACCENT_LOCALES = {
@@ -188,3 +196,64 @@ def _told_apart(cast: list[CastVoice], kind: str) -> tuple[list[CastVoice], list
             told = ", ".join(f"{voice.name} ({voice.label()})" for voice in sharing)
             notes.append(f"{kind} has too few voices for this cast: {len(sharing)} characters share one, told apart by pitch and pace: {told}")
     return result, sorted(notes)
+
+
+def preflight(backend: SpeechBackend, characters: list[Character]) -> None:
+    """Raises InputErrors naming every missing voice model and every voice a character names that the backend lacks."""
+    problems: list[InputError] = []
+    if isinstance(backend, ChecksWeights):
+        try:
+            backend.preflight()
+        except InputErrors as errors:
+            problems += errors.problems
+        except InputError as error:
+            problems.append(error)
+    for character in characters:
+        try:
+            backend.requested(character.voice)
+        except InputError as error:
+            where = character.folder / CHARACTER_FILE if character.folder else None
+            problems.append(InputError(f"{character.name}: {error.message}", path=where, line=error.line, fix=error.fix))
+    if problems:
+        raise InputErrors(problems)
+
+
+def film_speakers(plan: Plan, bank: CharacterBank) -> list[Character]:
+    """Who speaks in the film: bank characters in bank order, then speakers the bank lacks (extras) in plan order."""
+    speaking = {line.speaker_id for line in plan.lines()}
+    people = [character for character in bank.characters if character.id in speaking]
+    known = {character.id for character in people}
+    members = {member.id: member for member in plan.cast}
+    for line in plan.lines():
+        if line.speaker_id not in known:
+            member = members.get(line.speaker_id)
+            people.append(
+                Character(
+                    id=line.speaker_id,
+                    name=member.name if member else line.speaker_id,
+                    description=member.description if member else "",
+                )
+            )
+            known.add(line.speaker_id)
+    return people
+
+
+def script_casting(script: Script, bank: CharacterBank, backend_choice: BackendChoice) -> Casting:
+    """The voices a film of `script` would have, before any planning (for `validate`); preflight problems raised."""
+    backend = load_backend("speech", backend_choice)
+    preflight(backend, bank.characters)
+    speaking: dict[str, Character] = {}
+    for dialogue in script.dialogue():
+        character = bank.find_character(dialogue.cue) or Character(id=slugify(dialogue.cue), name=dialogue.cue)
+        speaking.setdefault(character.id, character)
+    in_bank = [character for character in bank.characters if character.id in speaking]
+    extras = [character for character in speaking.values() if character not in in_bank]
+    return cast_film([*in_bank, *extras], backend, backend_choice.kind)
+
+
+def cast_film(speakers: list[Character], backend: SpeechBackend, kind: str, workspace: Workspace | None = None) -> Casting:
+    """The film's voices; written to OUT/voices.json when a workspace is given."""
+    casting = cast_voices(speakers, backend, kind)
+    if workspace is not None:
+        write_text_atomic(workspace.voices, casting.model_dump_json(indent=2))
+    return casting

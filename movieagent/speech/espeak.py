@@ -28,7 +28,6 @@ from movieagent.backends.base import Speech, VoiceOption, VoiceRequest
 from movieagent.errors import InputError, RenderError
 from movieagent.schema import ESPEAK_PITCH_STEPS_PER_SEMITONE, NORMAL_WORDS_PER_MINUTE, CastVoice, Delivery, Voice
 from movieagent.speech import espeak_worker
-from movieagent.speech.audio import read_wav
 from movieagent.speech.text import spoken_text
 
 VARIANT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -84,7 +83,9 @@ class Backend:
         request = espeak_request(voice, delivery)
         engine.check_voice(request)
 
-        # 2. run espeak-ng into a scratch WAV
+        # 2. run espeak-ng into a scratch WAV (numpy loaded only now: `validate` builds this backend to show the cast)
+        from movieagent.speech.audio import read_wav
+
         with tempfile.TemporaryDirectory(prefix="movieagent-espeak-") as scratch:
             raw = Path(scratch) / "speech.wav"
             engine.speak(words, request, raw, timeout_s=self.options.timeout_s)
