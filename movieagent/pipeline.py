@@ -32,8 +32,8 @@ from movieagent.backends.base import RenderPhase
 from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
 from movieagent.config import Settings
 from movieagent.errors import InputError
-from movieagent.ingest import check_inputs
-from movieagent.planning import PlanningOutcome, read_plan, run_planning
+from movieagent.ingest import check_inputs, read_plan
+from movieagent.planning import PlanningOutcome, run_planning
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
 from movieagent.render.phases import preflight, render_phase

@@ -29,8 +29,7 @@ from pydantic import BaseModel
 
 from movieagent.config import Settings, find_profile, load_settings
 from movieagent.errors import InputError, InputErrors, MovieAgentError
-from movieagent.ingest import check_inputs
-from movieagent.planning import read_plan
+from movieagent.ingest import check_inputs, read_plan
 from movieagent.resources import resource_dir
 from movieagent.schema import ID_PATTERN, slugify
 from movieagent.storyboard import frame_from_clip
