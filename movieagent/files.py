@@ -219,9 +219,8 @@ def problems(error: ValidationError, document: Document | None, model: type[Base
     document has it. Unknown and missing keys are fixed by the keys allowed there."""
     found = []
     for issue in error.errors():
-        location: Location = tuple(issue["loc"])
+        owner, location = _walk(model, tuple(issue["loc"]))
         where = field_name(location)
-        owner = _model_at(model, location[:-1])
         allowed = _allowed_keys(owner) if owner and issue["type"] in ("extra_forbidden", "missing") else ""
         if issue["type"] == "extra_forbidden":
             message = f"unknown key '{where}'"
@@ -267,14 +266,20 @@ def _allowed_keys(model: type[BaseModel]) -> str:
     return f"{allowed}; required: {', '.join(required)}" if required else allowed
 
 
-def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | None:
-    """The model that holds the value at `location`, following fields, lists, dicts and unions; None if unsure."""
+def _walk(model: type[BaseModel], error_location: Location) -> tuple[type[BaseModel] | None, Location]:
+    """Follows an error's location through the model's fields, lists, dicts and unions: the model that holds the
+    last key (None if unsure), and the location as the file writes it, without the union members pydantic names."""
     current: Any = model
-    for part in location:
+    holder: Any = None
+    in_file: list[str | int] = []
+    for part in error_location:
         current = _unwrapped(current)
-        if _is_union(current):  # pydantic names the union member it tried: its tag or its class name
-            current = next((member for member in typing.get_args(current) if part in _tags(member)), None)
-        elif isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+        if _is_union(current) and (member := next((arg for arg in typing.get_args(current) if part in _tags(arg)), None)):
+            current = member
+            continue
+        holder = current
+        in_file.append(part)
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
             field = _fields(current).get(part)
             current = field.annotation if field else None
         elif typing.get_origin(current) in (list, tuple, set, frozenset) and isinstance(part, int):
@@ -282,9 +287,9 @@ def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | N
         elif typing.get_origin(current) is dict:
             current = typing.get_args(current)[1]
         else:
-            return None
-    current = _unwrapped(current)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+            current = None
+    holder = _unwrapped(holder)
+    return (holder if isinstance(holder, type) and issubclass(holder, BaseModel) else None), tuple(in_file)
 
 
 def _unwrapped(annotation: Any) -> Any:
@@ -303,12 +308,13 @@ def _is_union(annotation: Any) -> bool:
 
 
 def _tags(member: Any) -> set[str]:
-    """The names pydantic may give a union member in an error's location: its `kind` value, its class name."""
+    """The names pydantic may give a union member in an error's location: its `kind` value, its type's name."""
+    names = {getattr(member, "__name__", ""), str(member)}
     if not (isinstance(member, type) and issubclass(member, BaseModel)):
-        return set()
+        return names
     kind = member.model_fields.get("kind")
     literal = typing.get_args(kind.annotation) if kind is not None and typing.get_origin(kind.annotation) is Literal else ()
-    return {member.__name__, *map(str, literal)}
+    return {*names, *map(str, literal)}
 
 
 def _type_name(value: Any) -> str:
