@@ -41,25 +41,20 @@ def refused(home: Path, outdir: Path, *args: str | Path, mentions: tuple[str, ..
     return result.stdout + result.stderr
 
 
-def test_a_named_pipe_as_the_script_is_refused_not_waited_on(tiny_film, home, tmp_path):
+@pytest.mark.parametrize(
+    ("make_script", "what"),
+    [
+        (os.mkfifo, "named pipe (FIFO)"),  # would block until someone writes to it
+        (lambda path: path.symlink_to("/dev/zero"), "character device"),  # size 0, and never ends
+        (lambda path: path.symlink_to(path), "symbolic link loop"),
+    ],
+    ids=["named-pipe", "link-to-dev-zero", "symlink-loop"],
+)
+def test_a_script_that_is_not_a_regular_file_is_refused(tiny_film, home, tmp_path, make_script, what):
     _, bank = tiny_film(root=home)
-    pipe = home / "pipe.fountain"
-    os.mkfifo(pipe)
-    refused(home, tmp_path / "out", "plan", pipe, "--characters", bank, mentions=(str(pipe), "named pipe (FIFO)"))
-
-
-def test_a_script_that_links_to_dev_zero_is_refused_not_read_forever(tiny_film, home, tmp_path):
-    _, bank = tiny_film(root=home)
-    endless = home / "endless.fountain"
-    endless.symlink_to("/dev/zero")
-    refused(home, tmp_path / "out", "plan", endless, "--characters", bank, mentions=(str(endless), "character device"))
-
-
-def test_a_script_that_is_a_symlink_loop_is_refused(tiny_film, home, tmp_path):
-    _, bank = tiny_film(root=home)
-    looping = home / "looping.fountain"
-    looping.symlink_to(looping)
-    refused(home, tmp_path / "out", "plan", looping, "--characters", bank, mentions=(str(looping), "symbolic link loop"))
+    script = home / "odd.fountain"
+    make_script(script)
+    refused(home, tmp_path / "out", "plan", script, "--characters", bank, mentions=(str(script), what))
 
 
 def test_a_bank_with_a_pipe_a_symlink_loop_and_yaml_nested_20000_deep_reports_them_all(tiny_film, home, tmp_path):
