@@ -123,7 +123,7 @@ def load_settings(profile: Path | None = None, **overrides: Any) -> Settings:
     values: dict[str, Any] = (document.data if document is not None else None) or {}
     try:
         from_environment = Settings().model_dump(exclude_unset=True)
-        settings = Settings(**_deep_merge(_deep_merge(values, from_environment), overrides))
+        settings = Settings(**deep_merge(deep_merge(values, from_environment), overrides))
     except ValidationError as error:
         hint = "in the profile or the MOVIEAGENT_* variable (configs/default.yaml lists every setting)"
         raise_all(problems(error, document, Settings, hint=hint))
@@ -153,11 +153,12 @@ def _read_profile(path: Path) -> Document:
     return document
 
 
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` over `base`, section by section: {'video': {'fps': 30}} changes one setting of the video section."""
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from movieagent.errors import InputError
-from movieagent.eval.probe import VideoInfo, probe_video
+from movieagent.eval.probe import probe_video
 from movieagent.files import parse, read_text
 from movieagent.ingest.plan_file import MAX_PLAN_BYTES
+from movieagent.media import MediaInfo
 from movieagent.schema import (
     Box,
     CameraMovement,
@@ -72,7 +73,7 @@ class ShowlabResults(NamedTuple):
     plan: Plan
     timeline: Timeline
     movie: Path
-    video: VideoInfo
+    video: MediaInfo
 
 
 def is_showlab_results(root: Path) -> bool:
