@@ -35,8 +35,8 @@ def test_wrong_values_name_the_file_the_line_and_what_is_allowed(tmp_path: Path,
     with pytest.raises(InputErrors) as caught:
         load_bank(tmp_path / "bank")
     found = {(problem.line, problem.message): problem.fix for problem in caught.value.problems}
-    assert found[(4, "'voice.pitch' cannot be 'shrill'")] == "use low, medium or high, or a number from 0 to 99"
-    assert found[(5, "'voice.speed' cannot be 3")] == "use slow, normal or fast, or a factor from 0.5 to 2"
+    assert (4, "voice.pitch: Value error, use low, medium or high, or a number from 0 to 99 (got 'shrill')") in found
+    assert (5, "voice.speed: Value error, use slow, normal or fast, or a factor from 0.5 to 2 (got 3)") in found
     assert "gender, age, pitch, speed" in found[(6, "unknown key 'voice.speeed'")]
     assert found[(7, "unknown key 'voice.piper.speakr'")] == "allowed keys: voice, speaker"
     assert all(problem.path == folder / "character.yaml" for problem in caught.value.problems)
