@@ -150,3 +150,17 @@ def test_extras_the_plan_adds_get_voices_unlike_the_cast():
     extra = casting.voice("a-voice")
     assert extra is not None and extra.voice not in {casting.voice("mara").voice, casting.voice("toby").voice}
     assert "gender female" in extra.reason
+
+
+def test_validate_shows_the_cast_and_speech_takes_a_backend_by_name():
+    from typer.testing import CliRunner
+
+    from movieagent.cli import app
+
+    root = Path(__file__).resolve().parents[1]
+    arguments = ["validate", str(root / "examples/short/the-lighthouse-keeper.fountain"), "-b", str(root / "character_bank/lighthouse")]
+    shown = CliRunner().invoke(app, [*arguments, "--speech", "espeak"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "voices (espeak)" in shown.output and "Mara Quell  f3, pitch -1.3 st, speed x0.94" in shown.output
+    refused = CliRunner().invoke(app, [*arguments, "--speech", "festival"])
+    assert refused.exit_code == 2 and "festival" in refused.output
