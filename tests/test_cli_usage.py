@@ -153,12 +153,14 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_a_server_that_is_down_exits_1(tmp_path):
     crew = ["planning.crew.kind=openai", f"planning.crew.base_url=http://127.0.0.1:{closed_port()}/v1", "planning.crew.max_retries=0"]
     result = run_cli("plan", *LIGHTHOUSE, "-o", tmp_path / "out", "-q", *[part for item in crew for part in ("--set", item)], cwd=ROOT)
     assert_refused(result, 1, "director")
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_waiting_on_a_server_exits_130(tmp_path):
     # A server that takes the connection and never answers: the command waits on it until it is interrupted.
     with socket.socket() as server:

@@ -88,6 +88,7 @@ def readme_session() -> str:
     return re.search(r"```bash\n(.*?)```", section, re.DOTALL).group(1)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="the README's session uses curl and jq")
 def test_the_readme_curl_session_makes_and_fetches_a_movie(tmp_path):
     with served_studio(tmp_path / "projects", SMALL_MOVIE) as url:

@@ -63,6 +63,7 @@ def wait_for_render(page) -> None:
     assert "failed" not in page.get_attribute("#render-state", "class"), page.inner_text("#render-errors")
 
 
+@pytest.mark.slow
 def test_make_edit_one_line_and_rerender_only_that_shot(studio, browser, tmp_path):
     url, projects = studio
     page = browser.new_page(viewport={"width": 1360, "height": 860})
