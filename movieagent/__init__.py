@@ -35,7 +35,7 @@ _PUBLIC = {
     "build_jobs": "movieagent.render.jobs",
     "render_phase": "movieagent.render.phases",
     "build_subtitles": "movieagent.subtitles",
-    "mix_audio": "movieagent.audio",
+    "mix_audio": "movieagent.mix",
     "assemble_movie": "movieagent.assemble",
 }
 
