@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from movieagent.media import probe
 from movieagent.studio import create_app
 from tests.conftest import served_studio
-from tests.media_probe import count_frames, probe
+from tests.media_probe import count_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_MOVIE = {"video": {"width": 320, "height": 180, "fps": 12}}
