@@ -150,9 +150,9 @@ def _read_profile(path: Path) -> dict[str, Any]:
     try:
         data, _ = parse_yaml(path.read_text(encoding="utf-8"), path, what="config profile is not valid YAML")
     except FileNotFoundError:
-        from movieagent.resources import resource_dir
+        from movieagent.resources import shipped_profiles
 
-        shipped = ", ".join(sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml")))
+        shipped = ", ".join(shipped_profiles())
         raise InputError("config profile not found", path=path, fix=f"pass a YAML file to -c, or a shipped profile: {shipped}") from None
     except UnicodeDecodeError:
         raise InputError("config profile is not UTF-8 text", path=path, fix="save the profile as UTF-8") from None
