@@ -40,6 +40,7 @@ ReviewOpt = Annotated[
     typer.Option("--review", help="Pause after planning so you can edit OUT/plan.json, then run the same command with --resume"),
 ]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue after --review with your edited OUT/plan.json")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Use OUT even though it holds files movieagent did not make (they may be overwritten)")]
 
 
 def _settings(config: Path | None, quiet: bool, llm: str | None = None) -> Settings:
@@ -75,6 +76,7 @@ def make(
     llm: LlmOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.png."""
@@ -83,7 +85,7 @@ def make(
             raise MovieAgentError(f"--stop-after must be one of plan, speech, render, assemble (got {stop_after!r})")
         settings = _settings(config, quiet, llm)
         result = make_movie(
-            script, characters, out, settings, plan_file=plan, stop_after=stop_after, review=review, resume=resume  # type: ignore[arg-type]
+            script, characters, out, settings, plan_file=plan, stop_after=stop_after, review=review, resume=resume, force=force  # type: ignore[arg-type]
         )
     except MovieAgentError as error:
         _fail(error)
@@ -114,12 +116,13 @@ def plan_command(
     llm: LlmOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan only: write OUT/plan.json (edit it, then `make --plan OUT/plan.json`)."""
     try:
         settings = _settings(config, quiet, llm)
-        result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume)
+        result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
     except MovieAgentError as error:
         _fail(error)
         return

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +32,7 @@ from movieagent.backends import load_backend
 from movieagent.backends.base import RenderPhase
 from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
 from movieagent.config import Settings
-from movieagent.errors import InputError
+from movieagent.errors import InputError, WriteError
 from movieagent.ingest import check_inputs
 from movieagent.planning import PlanningOutcome, read_plan, run_planning
 from movieagent.progress import ProgressListener, StageProgress
@@ -42,7 +43,7 @@ from movieagent.speech.stage import speak_lines
 from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
 from movieagent.subtitles import build_subtitles, write_subtitles
 from movieagent.timeline import build_timeline
-from movieagent.workspace import Workspace, write_text_atomic
+from movieagent.workspace import Workspace, check_output_folder, claim_workspace, write_error, write_text_atomic
 
 log = logging.getLogger("movieagent")
 
@@ -77,6 +78,7 @@ def make_movie(
     stop_after: Stage | None = None,
     review: bool = False,
     resume: bool = False,
+    force: bool = False,
     on_progress: ProgressListener | None = None,
 ) -> MovieResult:
     """Makes the movie in `outdir`. Re-running into the same folder redoes only what changed.
@@ -85,7 +87,8 @@ def make_movie(
     `review` stops after planning with OUTDIR/plan.json for a person to edit (the result is
     `awaiting_review`); `resume` then carries on from that pause with the edited plan.json.
     `on_progress` is told each StageUpdate (stage, done, total, and the shot when one is ready), for a UI
-    other than the terminal's bars.
+    other than the terminal's bars. `force` uses an output folder that holds files movieagent did not make
+    (see workspace.claim_workspace: otherwise such a folder is refused before any work).
     """
     if plan_file is not None and (review or resume):
         raise InputError(
@@ -96,11 +99,14 @@ def make_movie(
     if review or resume:
         # Pausing and resuming must hash to the same planning thread, so resuming turns review on too.
         settings = settings.model_copy(update={"planning": settings.planning.model_copy(update={"human_review": True})})
-    # Absolute, because ffmpeg runs in the output folder to read the subtitles by a plain name.
-    workspace = Workspace(Path(outdir).resolve())
     timer = _StageTimer()
-    # Inputs are checked before anything but the log is written, so bad input leaves no half-made folder.
-    with _log_to(workspace), StageProgress(settings.progress, listener=on_progress) as progress:
+    # The output folder is checked first; then the inputs, before anything but the log is written, so bad input
+    # leaves no half-made folder. The workspace's root is absolute: ffmpeg runs in it to read the subtitles by name.
+    with (
+        claim_workspace(outdir, force=force, bank=Path(characters)) as workspace,
+        _log_to(workspace),
+        StageProgress(settings.progress, listener=on_progress) as progress,
+    ):
         with timer("ingest"):
             loaded_script, bank = check_inputs(
                 Path(script),
@@ -204,8 +210,12 @@ def make_plan(
     # LLM crews cache their replies and log their calls in the output folder.
     in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript}
     crew = load_backend("crew", settings.planning.crew, defaults=in_workspace)
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
+    check_output_folder(workspace.root)
+    try:
+        return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
+    except sqlite3.DatabaseError as error:  # a full disk, as sqlite reports it
+        fix = "free some space on the output folder's disk; a damaged file can be deleted to plan afresh"
+        raise WriteError(workspace.checkpoints, f"planning checkpoints could not be saved ({error})", fix) from None
 
 
 def _reviewed_plan(workspace: Workspace) -> Plan:
@@ -270,10 +280,17 @@ class _StageTimer:
             self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - started, 3)
 
 
+class _LogFile(logging.FileHandler):
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Silent: a full disk is reported once, by the output that needs the space, not as a traceback per record."""
+
+
 @contextlib.contextmanager
 def _log_to(workspace: Workspace) -> Iterator[None]:
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(workspace.log, encoding="utf-8")
+    try:
+        handler = _LogFile(workspace.log, encoding="utf-8")
+    except OSError as error:
+        raise write_error(workspace.log, error) from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     previous_level = log.level
