@@ -41,7 +41,7 @@ from movieagent.render.phases import preflight, render_phase
 from movieagent.schema import CharacterBank, ClipResult, Plan, Script, Timeline
 from movieagent.speech.stage import speak_lines
 from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
-from movieagent.subtitles import build_subtitles, write_subtitles
+from movieagent.subtitles import build_subtitles, write_burn_in, write_subtitles
 from movieagent.timeline import build_timeline
 from movieagent.workspace import Workspace, check_output_folder, claim_workspace, write_error, write_text_atomic
 
@@ -167,12 +167,18 @@ def make_movie(
             return result.model_copy(update={"stage_seconds": timer.seconds})
 
         with timer("subtitles"):
-            write_subtitles(build_subtitles(timeline, settings.subtitles), workspace.subtitles)
+            subtitles = build_subtitles(timeline, settings.subtitles)
+            write_subtitles(subtitles, workspace.subtitles)
+            if settings.video.burn_subtitles:
+                size = {"width": settings.video.width, "height": settings.video.height}
+                write_burn_in(subtitles, workspace.burnt_subtitles, settings.subtitles.burn_in, **size)
         with timer("mix"), progress.stage("mix", 1):
             mix, mix_key = _mix(plan, timeline, settings, workspace)
             log.info("mix: %.1f LUFS, true peak %.1f dBTP", mix.integrated_lufs, mix.true_peak_dbtp)
         with timer("assemble"), progress.stage("assemble", 2) as advance:
-            movie_key = content_key(plan, [job.cache_key for job in jobs], mix_key, workspace.subtitles.read_text(encoding="utf-8"), settings.video)
+            movie_key = content_key(
+                plan, [job.cache_key for job in jobs], mix_key, workspace.subtitles.read_text(encoding="utf-8"), settings.video, settings.subtitles
+            )
             marker = workspace.cache / "movie.key"
             if is_fresh(workspace.movie, movie_key, marker) and workspace.storyboard.exists():
                 movie = workspace.movie

@@ -77,6 +77,10 @@ class Workspace:
         return self.root / "movie.srt"
 
     @property
+    def burnt_subtitles(self) -> Path:
+        return self.root / "movie.ass"
+
+    @property
     def storyboard(self) -> Path:
         return self.root / "storyboard.png"
 

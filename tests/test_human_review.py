@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-import pysrt
+import pysubs2
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
@@ -158,7 +158,7 @@ def test_review_pauses_then_resume_makes_the_movie_with_the_edits(inputs, crew_c
     assert not done.awaiting_review and done.shots == len(plan.shots())
     assert read_plan(done.plan) == plan
 
-    subtitles = " ".join(" ".join(item.text.split()) for item in pysrt.open(str(done.subtitles)))
+    subtitles = " ".join(" ".join(item.plaintext.split()) for item in pysubs2.load(str(done.subtitles)))
     assert "The clock says four, and it always will." in subtitles
     assert "It stopped at four." not in subtitles
     assert deleted.lines[0].text not in subtitles
