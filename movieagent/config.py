@@ -66,6 +66,9 @@ class PlanningSettings(Section):
     )
     max_scenes: int = Field(default=2000, ge=1, le=1_000_000, description="Scripts with more scenes are refused up front")
     max_script_bytes: int = Field(default=5_000_000, ge=1, le=1_000_000_000)
+    # A plan over these is refused before planning (the script's dialogue) and before rendering (planning/limits.py).
+    max_shots: int = Field(default=2500, ge=1, le=1_000_000, description="Plans with more shots are refused")
+    max_movie_s: float = Field(default=4 * 3600, gt=0, le=1_000_000, description="Longer movies are refused, in seconds")
 
     @model_validator(mode="after")
     def _shortest_below_longest(self) -> PlanningSettings:

@@ -35,6 +35,7 @@ from movieagent.config import Settings
 from movieagent.errors import InputError, WriteError
 from movieagent.ingest import check_inputs
 from movieagent.planning import PlanningOutcome, read_plan, run_planning
+from movieagent.planning.limits import check_plan_size, check_script_length
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
 from movieagent.render.phases import preflight, render_phase
@@ -115,12 +116,15 @@ def make_movie(
                 max_scenes=settings.planning.max_scenes,
             )
             log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(loaded_script.scenes), characters, len(bank.characters))
+            if plan_file is None:
+                check_script_length(loaded_script, settings.planning)
             if stop_after not in ("plan", "speech"):
                 preflight(settings.render)
 
         with timer("plan"), progress.stage("plan", 1):
             if plan_file:
                 planned = PlanningOutcome(plan=read_plan(plan_file))
+                check_plan_size(planned.plan, settings.planning, plan_file)
             else:
                 # The person's edit is checked before planning is touched, so a mistake leaves the pause as it was.
                 reviewed_plan = _reviewed_plan(workspace) if resume else None
@@ -129,6 +133,9 @@ def make_movie(
             # Running --review again while a review is pending keeps the edits already made to plan.json.
             if not (planned.paused_earlier and workspace.plan.exists()):
                 write_text_atomic(workspace.plan, plan.model_dump_json(indent=2))
+            if plan_file is None:
+                # A crew's plan over the limits is kept to look at, but goes no further.
+                check_plan_size(plan, settings.planning, workspace.plan)
         result = MovieResult(
             outdir=workspace.root, plan=workspace.plan, shots=len(plan.shots()), awaiting_review=planned.awaiting_review
         )
