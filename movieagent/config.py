@@ -162,7 +162,7 @@ def load_settings(profile: Path | None = None, *, environ: Mapping[str, str] | N
 
     # 2. The environment and the overrides, value by value over it.
     from_environment, variables = _read_environment(os.environ if environ is None else environ)
-    merged = _deep_merge(_deep_merge(base.model_dump(), from_environment), overrides)
+    merged = deep_merge(deep_merge(base.model_dump(), from_environment), overrides)
 
     def source(location: tuple[str | int, ...]) -> str | None:
         # The variable that set this value or a section around it; otherwise an override (no file to name).
@@ -302,12 +302,14 @@ def _read_profile(path: Path) -> dict[str, Any]:
     return data
 
 
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` over `base`, section by section: {'video': {'fps': 30}} changes one setting of the video section."""
     merged = dict(base)
     for key, value in extra.items():
+        below = merged.get(key)
         # Another backend (another `kind`) replaces the one below whole: its options are not the other's.
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and value.get("kind", merged[key].get("kind")) == merged[key].get("kind"):
-            merged[key] = _deep_merge(merged[key], value)
+        if isinstance(value, dict) and isinstance(below, dict) and value.get("kind", below.get("kind")) == below.get("kind"):
+            merged[key] = deep_merge(below, value)
         else:
             merged[key] = value
     return merged

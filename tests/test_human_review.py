@@ -138,7 +138,7 @@ def test_review_pauses_then_resume_makes_the_movie_with_the_edits(inputs, crew_c
     # 1. Pause: plan.json for the person, and nothing made after it.
     paused = make_movie(script, bank, outdir, settings, review=True)
     assert paused.awaiting_review and paused.movie is None and paused.plan == outdir / "plan.json"
-    assert sorted(path.name for path in outdir.iterdir()) == ["log.txt", "plan.json", "planning.sqlite"]
+    assert sorted(path.name for path in outdir.iterdir()) == [".movieagent-output", "log.txt", "plan.json", "planning.sqlite"]
     planned_calls = sum(crew_calls.values())
 
     # 2. The person rewrites a line in one scene and deletes a shot with a line in the other.

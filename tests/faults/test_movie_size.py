@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from movieagent import load_settings, make_movie
+import pytest
+
+from movieagent import InputError, load_script, load_settings, make_movie
+from movieagent.planning.limits import check_script_length
 from tests.faults.conftest import SCRIPT, assert_refused, run_cli, snapshot
 
 
@@ -46,8 +49,10 @@ def test_a_plan_file_of_3000_two_minute_shots_is_refused_before_rendering(tmp_pa
     }
 
 
-def test_the_limit_is_a_setting(tmp_path, tiny_film):
-    script, bank = tiny_film()
-    tight = {"planning": {"max_movie_s": 1}}
-    result = run_cli("plan", script, "-b", bank, "-o", tmp_path / "out", "-q", env={"MOVIEAGENT_PLANNING": json.dumps(tight["planning"])})
-    assert_refused(result, 2, "limit of 1 s (planning.max_movie_s)")
+def test_the_limit_is_a_setting(tiny_film):
+    script, _ = tiny_film()
+    tight = load_settings(environ={"MOVIEAGENT_PLANNING__MAX_MOVIE_S": "1"})
+
+    with pytest.raises(InputError, match=r"limit of 1 s \(planning.max_movie_s\)"):
+        check_script_length(load_script(script), tight.planning)
+    check_script_length(load_script(script), load_settings(environ={}).planning)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import resource
@@ -80,7 +81,7 @@ def test_a_log_txt_of_someone_elses_is_not_taken_for_ours(tmp_path, tiny_film):
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("inside", ["bank/out", "bank/ann/out", "bank"])
+@pytest.mark.parametrize("inside", ["bank/ann/out", "bank"])
 def test_output_inside_the_bank_is_refused(tmp_path, tiny_film, inside):
     script, bank = tiny_film()
     before = snapshot(tmp_path)
@@ -171,9 +172,25 @@ def test_full_disk_while_planning_names_the_file(tmp_path, tiny_film):
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
     )
 
-    assert result.returncode != 0
-    assert_refused(result, result.returncode, str(outdir / "planning.sqlite"), "could not write", "fix: free some space")
+    # Exit 1: the run failed while working, on a file it names.
+    assert_refused(result, 1, str(outdir / "planning.sqlite"), "could not write", "fix: free some space")
     assert partial_files(outdir) == [] and not (outdir / "plan.json").exists()
+
+
+def test_every_write_that_fails_for_want_of_space_names_its_file(tmp_path, monkeypatch):
+    # In process, for the writes of Python itself (the mix, plan.json, timeline.json, the summary of a batch).
+    from movieagent.errors import WriteError
+    from movieagent.workspace import write_text_atomic
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("movieagent.workspace.os.replace", full_disk)
+    with pytest.raises(WriteError) as raised:
+        write_text_atomic(tmp_path / "plan.json", "{}")
+
+    assert str(raised.value).startswith(f"{tmp_path / 'plan.json'}: could not write: No space left on device")
+    assert raised.value.exit_code == 1 and partial_files(tmp_path) == [] and not (tmp_path / "plan.json").exists()
 
 
 def test_a_second_run_into_a_folder_in_use_is_refused(tmp_path, tiny_film):
