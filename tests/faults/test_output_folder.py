@@ -231,3 +231,22 @@ def test_leftovers_of_a_run_killed_during_assembly_are_swept(tmp_path, tiny_film
     assert again.returncode == 0, again.stderr
     assert partial_files(outdir) == []
     assert (outdir / "movie.mp4").stat().st_size > 10_000
+
+
+def test_batch_and_make_plan_apply_the_same_guard(tmp_path, tiny_film):
+    from movieagent import InputError, load_bank, load_script, load_settings, make_plan
+    from movieagent.workspace import Workspace
+
+    script, bank = tiny_film()
+    outdir = someone_elses_folder(tmp_path / "holiday")
+    jobs = tmp_path / "jobs.yaml"
+    jobs.write_text(f"movies:\n  - {{script: {script.name}, characters: {bank.name}, out: {outdir.name}}}\n")
+    before = snapshot(outdir)
+
+    result = run_cli("batch", jobs, "--summary", tmp_path / "summary.json")
+
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "holds files movieagent did not make" in (tmp_path / "summary.json").read_text()
+    with pytest.raises(InputError, match="holds files movieagent did not make"):
+        make_plan(load_script(script), load_bank(bank), load_settings(environ={}), Workspace(outdir))
+    assert snapshot(outdir) == before
