@@ -15,8 +15,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from movieagent.errors import InputError, InputErrors
-from movieagent.yaml_files import parse_yaml
+from movieagent.errors import InputError
+from movieagent.files import MAX_YAML_BYTES, Document, parse, problems, raise_all, read_text, validate
 
 
 class Section(BaseModel):
@@ -152,41 +152,27 @@ def load_settings(profile: Path | None = None, *, environ: Mapping[str, str] | N
 
     The environment and the overrides change single values of the profile (or of the defaults):
     MOVIEAGENT_RENDER__RUNNER__WORKERS=4 keeps the runner's kind. A backend of another `kind` replaces the
-    one below it whole. Every problem is reported at once, each naming the profile or the variable it is in;
-    a MOVIEAGENT_* variable that is no setting but looks like one (a typo) is a problem too.
+    one below it whole. Every problem is reported at once, each naming the profile (at its line) or the
+    variable it is in; a MOVIEAGENT_* variable that is no setting but looks like one (a typo) is a problem too.
     """
-    # 1. The profile on its own, so that its mistakes are reported as the profile's.
-    values: dict[str, Any] = _read_profile(Path(profile)) if profile is not None else {}
-    profile_file = str(find_profile(Path(profile))) if profile is not None else None
-    base = _validated(values, lambda location: profile_file)
+    # 1. The profile on its own, so that its mistakes are reported at their lines in it.
+    base = validate(_read_profile(Path(profile)), Settings, hint=SETTINGS_HINT) if profile is not None else Settings()
 
     # 2. The environment and the overrides, value by value over it.
     from_environment, variables = _read_environment(os.environ if environ is None else environ)
-    merged = deep_merge(deep_merge(base.model_dump(), from_environment), overrides)
-
-    def source(location: tuple[str | int, ...]) -> str | None:
-        # The variable that set this value or a section around it; otherwise an override (no file to name).
-        return next((variables[location[:length]] for length in range(len(location), 0, -1) if location[:length] in variables), None)
-
-    return _validated(merged, source)
-
-
-def _validated(values: dict[str, Any], source: Callable[[tuple[str | int, ...]], str | None]) -> Settings:
     try:
-        return Settings(**values)
+        return Settings(**deep_merge(deep_merge(base.model_dump(), from_environment), overrides))
     except ValidationError as error:
-        problems = []
-        for issue in error.errors():
+        # Each problem names the variable that set its value (or a section around it); an override has no file.
+        found = []
+        for issue, problem in zip(error.errors(), problems(error, None, Settings, hint=SETTINGS_HINT)):
             location = tuple(issue["loc"])
-            message = "is not a setting" if issue["type"] == "extra_forbidden" else issue["msg"]
-            problems.append(
-                InputError(
-                    f"setting '{'.'.join(map(str, location))}': {message}",
-                    path=source(location),
-                    fix="correct the value in the profile or the MOVIEAGENT_* variable (configs/default.yaml lists every setting)",
-                )
-            )
-        raise (problems[0] if len(problems) == 1 else InputErrors(problems)) from None
+            source = next((variables[location[:length]] for length in range(len(location), 0, -1) if location[:length] in variables), None)
+            found.append(InputError(problem.message, path=source, fix=problem.fix))
+        raise_all(found)
+
+
+SETTINGS_HINT = "in the profile or the MOVIEAGENT_* variable (configs/default.yaml lists every setting)"
 
 
 def _read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
@@ -198,7 +184,7 @@ def _read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[
     """
     values: dict[str, Any] = {}
     variables: dict[tuple[str, ...], str] = {}
-    problems: list[InputError] = []
+    found: list[InputError] = []
     known = _variable_names(Settings)
     for name, raw in sorted(environ.items()):
         if not name.upper().startswith(ENV_PREFIX):
@@ -212,14 +198,14 @@ def _read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[
             if section in Settings.model_fields or difflib.get_close_matches(unprefixed, known, n=1, cutoff=0.85):
                 close = difflib.get_close_matches(unprefixed, known, n=1, cutoff=0.6)
                 hint = f"did you mean {ENV_PREFIX}{close[0]}? " if close else ""
-                problems.append(InputError(f"{name} is not a setting", fix=f"{hint}configs/default.yaml lists every setting"))
+                found.append(InputError(f"{name} is not a setting", fix=f"{hint}configs/default.yaml lists every setting"))
             continue
         value: Any = raw
         if target == "json":
             try:
                 value = json.loads(raw)
             except json.JSONDecodeError as error:
-                problems.append(
+                found.append(
                     InputError(
                         f"{name} is not valid JSON ({error.msg}, column {error.colno})",
                         fix=f"give a whole section as JSON, e.g. {name}='{{\"key\": value}}', or set single keys with {name}{ENV_DELIMITER}KEY",
@@ -234,8 +220,8 @@ def _read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[
         else:
             section[location[-1]] = value
             variables[location] = name
-    if problems:
-        raise problems[0] if len(problems) == 1 else InputErrors(problems)
+    if found:
+        raise_all(found)
     return values, variables
 
 
@@ -284,22 +270,16 @@ def find_profile(name_or_path: Path) -> Path:
     return shipped if shipped.exists() else path
 
 
-def _read_profile(path: Path) -> dict[str, Any]:
-    path = find_profile(path)
-    try:
-        data, _ = parse_yaml(path.read_text(encoding="utf-8"), path, what="config profile is not valid YAML")
-    except FileNotFoundError:
-        from movieagent.resources import resource_dir
+def _read_profile(path: Path) -> Document:
+    from movieagent.resources import resource_dir
 
-        shipped = ", ".join(sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml")))
-        raise InputError("config profile not found", path=path, fix=f"pass a YAML file to -c, or a shipped profile: {shipped}") from None
-    except UnicodeDecodeError:
-        raise InputError("config profile is not UTF-8 text", path=path, fix="save the profile as UTF-8") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError("config profile must be a mapping of sections", path=path, fix="start from configs/default.yaml")
-    return data
+    path = find_profile(path)
+    shipped = ", ".join(sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml")))
+    missing_fix = f"pass a YAML file to -c, or a shipped profile: {shipped}"
+    document = parse(read_text(path, what="config profile", max_bytes=MAX_YAML_BYTES, missing_fix=missing_fix), path)
+    if not isinstance(document.data, dict | None):
+        raise InputError("config profile must be a mapping of sections", path=path, line=1, fix="start from configs/default.yaml")
+    return document
 
 
 def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

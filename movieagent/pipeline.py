@@ -33,9 +33,9 @@ from movieagent.assemble import make_movie_file
 from movieagent.backends import load_backend
 from movieagent.config import Settings
 from movieagent.errors import InputError, WriteError
-from movieagent.ingest import check_inputs
+from movieagent.ingest import check_inputs, read_plan
 from movieagent.mix import MixReport, make_mix
-from movieagent.planning import PlanningOutcome, read_plan, run_planning
+from movieagent.planning import PlanningOutcome, run_planning
 from movieagent.planning.limits import check_plan_size, check_script_length
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs

@@ -33,10 +33,10 @@ def test_bad_values_in_a_profile_are_all_refused_before_any_work(tmp_path, tiny_
         result,
         2,
         str(profile),
-        "video.width': Input should be a multiple of 2",
-        "video.preset': Input should be 'ultrafast', 'superfast', 'veryfast'",
-        "audio.sample_rate': Input should be 16000, 22050, 24000, 32000, 44100 or 48000",
-        "planning.max_parallel_tasks': Input should be greater than or equal to 1",
+        "video.width: Input should be a multiple of 2",
+        "video.preset: Input should be 'ultrafast', 'superfast', 'veryfast'",
+        "audio.sample_rate: Input should be 16000, 22050, 24000, 32000, 44100 or 48000",
+        "planning.max_parallel_tasks: Input should be greater than or equal to 1",
         "min_duration_s (9.0) is over max_duration_s (2.0)",
     )
     assert snapshot(tmp_path) == before
@@ -67,7 +67,7 @@ def test_a_bad_value_in_a_variable_names_the_variable(tmp_path, tiny_film):
 
     result = run_with("make", script, "-b", bank, "-o", tmp_path / "out", "-q", env={"MOVIEAGENT_AUDIO__SAMPLE_RATE": "1"})
 
-    assert_refused(result, 2, "MOVIEAGENT_AUDIO__SAMPLE_RATE", "audio.sample_rate': Input should be 16000")
+    assert_refused(result, 2, "MOVIEAGENT_AUDIO__SAMPLE_RATE", "audio.sample_rate: Input should be 16000")
     assert snapshot(tmp_path) == before
 
 
