@@ -135,6 +135,7 @@ class SubtitleSettings(Section):
 
 ENV_PREFIX = "MOVIEAGENT_"
 ENV_DELIMITER = "__"
+SETTINGS_HINT = "in the profile or the MOVIEAGENT_* variable (configs/default.yaml lists every setting)"
 
 
 class Settings(Section):
@@ -170,9 +171,6 @@ def load_settings(profile: Path | None = None, *, environ: Mapping[str, str] | N
             source = next((variables[location[:length]] for length in range(len(location), 0, -1) if location[:length] in variables), None)
             found.append(InputError(problem.message, path=source, fix=problem.fix))
         raise_all(found)
-
-
-SETTINGS_HINT = "in the profile or the MOVIEAGENT_* variable (configs/default.yaml lists every setting)"
 
 
 def _read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
