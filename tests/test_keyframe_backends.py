@@ -219,11 +219,11 @@ def test_preflight_names_each_missing_model_and_how_to_fetch_it(tiny_models: dic
         missing.preflight()
     messages = [problem.describe() for problem in raised.value.problems]
     assert len(messages) == 2
-    assert "nobody/no-sdxl" in messages[0] and "hf download nobody/no-sdxl" in messages[0]
+    assert "nobody/no-sdxl" in messages[0] and "movieagent fetch -c PROFILE" in messages[0]
     assert "hf download nobody/no-adapter sdxl_models/ip-adapter-plus-face_sdxl_vit-h.safetensors" in messages[1]
     assert "models/image_encoder/model.safetensors" in messages[1]
 
-    with pytest.raises(InputErrors, match="hf download nobody/no-kontext"):
+    with pytest.raises(InputErrors, match="movieagent fetch -c PROFILE"):
         load_backend("keyframe", BackendChoice(kind="flux_kontext", model="nobody/no-kontext")).preflight()
 
     load_backend(
@@ -262,10 +262,10 @@ def test_lower_memory_offloads_then_shrinks_then_gives_up(sdxl, kontext) -> None
     steps = []
     while gpu.lower_memory():
         steps.append((gpu.options.offload, gpu.options.resolution_scale))
-    assert steps == [("model", 1.0), ("model", 0.75), ("model", 0.5625), ("model", 0.5)]
+    assert steps == [("model", 1.0), ("group", 1.0), ("group", 0.75), ("group", 0.5625), ("group", 0.5)]
 
 
-def test_after_lowering_memory_the_next_render_reloads_the_model(
+def test_after_lowering_memory_the_next_render_draws_smaller_with_the_same_model(
     tiny_models: dict[str, Path], images: dict[str, Path], tmp_path: Path, monkeypatch
 ) -> None:
     backend = load_backend(
@@ -280,7 +280,7 @@ def test_after_lowering_memory_the_next_render_reloads_the_model(
     assert backend.lower_memory() is True
     pixels = render(backend, two_shot(images), tmp_path / "smaller.png")
 
-    assert backend.pipeline() is not first_pipeline
+    assert backend.pipeline() is first_pipeline, "a smaller size needs no other model"
     assert backend.options.resolution_scale == 0.5
     assert pixels.shape == (HEIGHT, WIDTH, 3), "drawn smaller, written at the job's size"
 

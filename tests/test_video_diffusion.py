@@ -235,7 +235,7 @@ def test_preflight_names_the_missing_model_and_how_to_fetch_it(kind: str, tmp_pa
     with pytest.raises(InputErrors) as missing:
         backend.preflight()
     assert "image-to-video weights 'movieagent-tests/no-such-video-model'" in str(missing.value)
-    assert "hf download movieagent-tests/no-such-video-model" in str(missing.value)
+    assert "movieagent fetch -c PROFILE" in str(missing.value)
     with pytest.raises(InputError, match="cannot load") as unloadable:
         video_backend(kind, tmp_path / "no-folder").pipeline()
     assert "model_index.json" in (unloadable.value.fix or "")
@@ -250,6 +250,7 @@ def test_lower_memory_offloads_then_draws_smaller(tiny_ltx: Path) -> None:
     backend = load_backend("video", BackendChoice(kind="wan", device="cuda"))
     job = make_job(width=1280, height=720)
     assert backend.lower_memory() and backend.options.offload == "model"
+    assert backend.lower_memory() and backend.options.offload == "group"
     assert backend.scaled_size(job, 16) == (832, 464)
     assert backend.lower_memory()
     assert backend.scaled_size(job, 16) == (624, 352)

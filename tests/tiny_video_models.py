@@ -160,7 +160,7 @@ def save_ltx_i2v(folder: Path) -> Path:
             num_attention_heads=2,
             attention_head_dim=8,
             cross_attention_dim=16,
-            num_layers=1,
+            num_layers=2,  # the first-block cache needs a head block and a tail block
             caption_channels=32,
         ).eval(),
     ).save_pretrained(folder)
@@ -196,7 +196,7 @@ def save_cogvideox_i2v(folder: Path) -> Path:
             out_channels=4,
             time_embed_dim=4,
             text_embed_dim=32,
-            num_layers=1,
+            num_layers=2,  # the first-block cache needs a head block and a tail block
             sample_width=6,  # latent units: the model draws 48 x 32 pixels
             sample_height=4,
             sample_frames=9,
