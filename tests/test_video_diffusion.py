@@ -261,3 +261,46 @@ def test_options_are_checked_when_the_backend_is_built() -> None:
         load_backend("video", BackendChoice(kind="ltx", max_frame=97))
     with pytest.raises(InputError, match="model_fps"):
         load_backend("video", BackendChoice(kind="cogvideox", model_fps=0))
+
+
+@pytest.fixture(scope="session")
+def tiny_wan22_ti2v(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_wan_i2v(tmp_path_factory.mktemp("wan22-ti2v"), image_encoder=False, ti2v=True)
+
+
+def recorded_calls(backend, monkeypatch) -> list[dict]:
+    """The keyword arguments of every pipeline call, the pipeline still running."""
+    pipeline = backend.pipeline()
+    calls: list[dict] = []
+    real_call = type(pipeline).__call__
+    monkeypatch.setattr(type(pipeline), "__call__", lambda self, **kwargs: calls.append(kwargs) or real_call(self, **kwargs))
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "expected"),
+    [
+        ("tiny_wan21", {}, (5.0, None)),
+        ("tiny_wan22", {}, (3.5, 3.5)),  # Wan 2.2 A14B's own, for both experts
+        ("tiny_wan22", {"guidance_scale": 4.0}, (4.0, 4.0)),
+        ("tiny_wan22", {"guidance_scale": 3.0, "guidance_scale_2": 4.0}, (3.0, 4.0)),
+        ("tiny_wan22_ti2v", {}, (5.0, None)),
+    ],
+)
+def test_each_wan_family_gets_its_own_guidance(
+    model: str, options: dict, expected: tuple, workdir: Path, request: pytest.FixtureRequest, monkeypatch
+) -> None:
+    backend = video_backend("wan", request.getfixturevalue(model), **options)
+    calls = recorded_calls(backend, monkeypatch)
+    backend.render(make_job(), workdir / make_job().output)
+    assert (calls[0]["guidance_scale"], calls[0]["guidance_scale_2"]) == expected
+
+
+def test_wan22_ti2v_5b_animates_its_keyframe_at_its_own_grid(tiny_wan22_ti2v: Path, workdir: Path, monkeypatch) -> None:
+    backend = video_backend("wan", tiny_wan22_ti2v, model_fps=24, max_frames=121)
+    calls = recorded_calls(backend, monkeypatch)
+    first = render(backend, make_job(end_keyframe=Path("keyframes/next.png")), workdir, "first.mp4")
+    other = render(backend, make_job(keyframe=Path("keyframes/b.png")), workdir, "other.mp4")
+    assert len(first) == 6 and not np.array_equal(first, other), "the keyframe reaches the model"
+    assert calls[0]["last_image"] is None, "TI2V takes no end frame"
+    assert calls[0]["width"] % 32 == 0 and calls[0]["height"] % 32 == 0, "VAE 16x, patches 2x"

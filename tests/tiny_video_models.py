@@ -82,6 +82,7 @@ def save_wan_i2v(
     image_encoder: bool = True,
     first_last: bool = False,
     two_experts: bool = False,
+    ti2v: bool = False,
     device: str = "cpu",
     dtype: torch.dtype = torch.float32,
 ) -> Path:
@@ -89,17 +90,24 @@ def save_wan_i2v(
 
     `image_encoder=True` is Wan 2.1 I2V (a CLIP vision encoder feeds the transformer), with `first_last=True`
     Wan 2.1 FLF2V (the encoder sees a first and a last frame, told apart by learned positions); False with
-    `two_experts=True` is Wan 2.2 I2V A14B (no encoder; a high-noise and a low-noise transformer).
+    `two_experts=True` is Wan 2.2 I2V A14B (no encoder; a high-noise and a low-noise transformer), with
+    `ti2v=True` Wan 2.2 TI2V 5B (one transformer; the Wan 2.2 VAE packs 2x2 pixels and compresses 16x; the
+    still enters as the first latent frame, kept at timestep 0).
     """
     from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanImageToVideoPipeline, WanTransformer3DModel
     from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel, UMT5Config, UMT5EncoderModel
 
     torch.manual_seed(0)
     vision = CLIPVisionConfig(**sizes.image_encoder) if image_encoder else None
+    vae_config = sizes.vae
+    if ti2v:
+        vae_config = {**vae_config, "is_residual": True, "in_channels": 12, "out_channels": 12, "patch_size": 2, "scale_factor_spatial": 16}
+    latent_channels = vae_config.get("z_dim", 16)
     transformer_config = dict(
         patch_size=(1, 2, 2),
-        in_channels=36,  # noise (16) + the first/last-frame mask (4) + the encoded stills (16)
-        out_channels=16,
+        # TI2V: the noise alone; I2V: noise (16) + the first/last-frame mask (4) + the encoded stills (16)
+        in_channels=latent_channels if ti2v else 36,
+        out_channels=latent_channels,
         image_dim=vision.hidden_size if vision else None,
         added_kv_proj_dim=sizes.transformer["num_attention_heads"] * sizes.transformer["attention_head_dim"] if vision else None,
         # Two stills of (patches + the class token) each.
@@ -110,11 +118,12 @@ def save_wan_i2v(
         parts: dict[str, Any] = {
             "tokenizer": tiny_t5_tokenizer(),
             "text_encoder": UMT5EncoderModel(UMT5Config(**sizes.text_encoder)).eval(),
-            "vae": AutoencoderKLWan(**sizes.vae).eval(),
+            "vae": AutoencoderKLWan(**vae_config).eval(),
             "scheduler": UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0),
             "transformer": WanTransformer3DModel(**transformer_config).eval(),
             "transformer_2": WanTransformer3DModel(**transformer_config).eval() if two_experts else None,
             "boundary_ratio": 0.875 if two_experts else None,
+            "expand_timesteps": ti2v,
         }
         if vision is not None:
             parts["image_encoder"] = CLIPVisionModel(vision).eval()
