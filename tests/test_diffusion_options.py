@@ -20,7 +20,7 @@ from tests.conftest import draw_portrait
 from tests.test_keyframe_backends import ANN_BOX, make_job as keyframe_job, person
 from tests.test_video_diffusion import decoded, draw_keyframe, make_job
 from tests.tiny_keyframe_models import build_flux_kontext
-from tests.tiny_video_models import save_cogvideox_i2v, save_ltx_i2v, save_wan_i2v
+from tests.tiny_video_models import save_cogvideox_i2v, save_ltx_i2v, save_wan_i2v, save_wan_vace
 
 # A threshold no step stays under: after the first step the first block's change is always "small", so the
 # remaining blocks are skipped and the result differs from running every block.
@@ -43,6 +43,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "wan22": save_wan_i2v(root / "wan22", image_encoder=False, two_experts=True),
         "ltx": save_ltx_i2v(root / "ltx"),
         "cogvideox": save_cogvideox_i2v(root / "cogvideox"),
+        "vace": save_wan_vace(root / "vace"),
         "flux": build_flux_kontext(root / "flux"),
     }
 
@@ -56,7 +57,9 @@ def render_video(kind: str, model: Path, folder: Path, **options) -> np.ndarray:
     return decoded(folder / job.output, job)
 
 
-@pytest.mark.parametrize(("kind", "model"), [("wan", "wan21"), ("wan", "wan22"), ("ltx", "ltx"), ("cogvideox", "cogvideox")])
+@pytest.mark.parametrize(
+    ("kind", "model"), [("wan", "wan21"), ("wan", "wan22"), ("ltx", "ltx"), ("cogvideox", "cogvideox"), ("wan_vace", "vace")]
+)
 def test_a_cache_runs_on_every_video_backend_and_skips_work(kind: str, model: str, models: dict[str, Path], tmp_path: Path) -> None:
     cached = render_video(kind, models[model], tmp_path / "cached", **SKIP_ALL)
     every_block = render_video(kind, models[model], tmp_path / "every-block")

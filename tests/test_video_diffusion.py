@@ -19,9 +19,11 @@ from movieagent.errors import InputError, InputErrors, RenderError
 from movieagent.media import ffmpeg_exe
 from movieagent.schema import RenderJob
 from tests.media_probe import count_frames, probe
-from tests.tiny_video_models import save_cogvideox_i2v, save_ltx_i2v, save_wan_i2v
+from tests.tiny_video_models import save_cogvideox_i2v, save_ltx_i2v, save_wan_i2v, save_wan_vace
 
-BACKENDS = [("wan", "tiny_wan21"), ("wan", "tiny_wan22"), ("ltx", "tiny_ltx"), ("cogvideox", "tiny_cogvideox")]
+BACKENDS = [
+    ("wan", "tiny_wan21"), ("wan", "tiny_wan22"), ("ltx", "tiny_ltx"), ("cogvideox", "tiny_cogvideox"), ("wan_vace", "tiny_wan_vace"),
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -46,6 +48,11 @@ def tiny_wan21_flf2v(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_wan22(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return save_wan_i2v(tmp_path_factory.mktemp("wan22-i2v"), image_encoder=False, two_experts=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_wan_vace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_wan_vace(tmp_path_factory.mktemp("wan21-vace"))
 
 
 @pytest.fixture(scope="session")
@@ -228,13 +235,13 @@ def test_a_shot_without_a_keyframe_fails_before_any_model_loads(tmp_path: Path) 
         backend.render(job, tmp_path / job.output)
 
 
-@pytest.mark.parametrize("kind", ["wan", "ltx", "cogvideox"])
+@pytest.mark.parametrize("kind", ["wan", "ltx", "cogvideox", "wan_vace"])
 def test_preflight_names_the_missing_model_and_how_to_fetch_it(kind: str, tmp_path: Path) -> None:
     backend = load_backend("video", BackendChoice(kind=kind, model="movieagent-tests/no-such-video-model"))
     assert isinstance(backend, ChecksWeights) and isinstance(backend, LowersMemory)
     with pytest.raises(InputErrors) as missing:
         backend.preflight()
-    assert "image-to-video weights 'movieagent-tests/no-such-video-model'" in str(missing.value)
+    assert "weights 'movieagent-tests/no-such-video-model'" in str(missing.value)
     assert "movieagent fetch -c PROFILE" in str(missing.value)
     with pytest.raises(InputError, match="cannot load") as unloadable:
         video_backend(kind, tmp_path / "no-folder").pipeline()
@@ -304,3 +311,34 @@ def test_wan22_ti2v_5b_animates_its_keyframe_at_its_own_grid(tiny_wan22_ti2v: Pa
     assert len(first) == 6 and not np.array_equal(first, other), "the keyframe reaches the model"
     assert calls[0]["last_image"] is None, "TI2V takes no end frame"
     assert calls[0]["width"] % 32 == 0 and calls[0]["height"] % 32 == 0, "VAE 16x, patches 2x"
+
+
+def test_wan_vace_keeps_the_bank_pictures_in_view_through_the_clip(tiny_wan_vace: Path, workdir: Path, monkeypatch) -> None:
+    from movieagent.schema import Box, JobCharacter
+
+    from tests.test_keyframe_backends import draw_figure
+
+    def shot(figure: Path, **changes) -> RenderJob:
+        mara = JobCharacter(character_id="mara", name="Mara", image=figure, color="#888888", box=Box(x=0.1, y=0.1, w=0.4, h=0.9))
+        return make_job(characters=[mara], location_image=workdir / "keyframes" / "next.png", **changes)
+
+    red, blue = draw_figure(workdir / "red.png", body="#c02020"), draw_figure(workdir / "blue.png", body="#2020c0")
+    backend = video_backend("wan_vace", tiny_wan_vace)
+    calls = recorded_calls(backend, monkeypatch)
+    in_red = render(backend, shot(red), workdir, "red.mp4")
+    in_blue = render(backend, shot(blue), workdir, "blue.mp4")
+    continuing = render(backend, shot(red, end_keyframe=Path("keyframes/b.png")), workdir, "continuing.mp4")
+
+    assert len(in_red) == len(continuing) == 6
+    # The same seed and keyframe: only the reference differs, and it reaches the drawn frames.
+    assert not np.array_equal(in_red[1:], in_blue[1:]), "the character's picture steers the frames after the keyframe"
+    figure, place = calls[0]["reference_images"]
+    assert figure.getpixel((2, 2)) == (255, 255, 255) and figure.getpixel((60, 200)) == (0xC0, 0x20, 0x20), "the figure on white"
+    assert place.size == (70, 40), "then the location's picture"
+    first_mask, last_mask = np.asarray(calls[0]["mask"][0]), np.asarray(calls[0]["mask"][-1])
+    assert first_mask.max() == 0 and last_mask.min() == 255, "the keyframe is kept, the rest is drawn"
+    assert np.asarray(calls[2]["mask"][-1]).max() == 0, "a continuing take keeps the next shot's keyframe as its end"
+    assert len(calls[2]["video"]) == calls[2]["num_frames"]
+
+    one = video_backend("wan_vace", tiny_wan_vace, max_references=1, location_reference=False)
+    assert len(one.references(shot(red))) == 1

@@ -134,6 +134,33 @@ def save_wan_i2v(
     return folder
 
 
+def save_wan_vace(folder: Path, sizes: WanSizes = WanSizes(), *, device: str = "cpu", dtype: torch.dtype = torch.float32) -> Path:
+    """A WanVACEPipeline folder (Wan 2.1 VACE): a Wan transformer with VACE blocks beside layers 0 and 1 that read the
+    conditioning video, its mask and the reference images."""
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanVACEPipeline, WanVACETransformer3DModel
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    torch.manual_seed(0)
+    latent_channels = sizes.vae.get("z_dim", 16)
+    with building(device, dtype):
+        WanVACEPipeline(
+            tokenizer=tiny_t5_tokenizer(),
+            text_encoder=UMT5EncoderModel(UMT5Config(**sizes.text_encoder)).eval(),
+            vae=AutoencoderKLWan(**sizes.vae).eval(),
+            scheduler=UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0),
+            transformer=WanVACETransformer3DModel(
+                patch_size=(1, 2, 2),
+                in_channels=latent_channels,
+                out_channels=latent_channels,
+                # The video's latents, kept and to draw (2 x 16), and its mask folded 8x8 into channels (64).
+                vace_in_channels=2 * latent_channels + 64,
+                vace_layers=list(range(sizes.transformer["num_layers"])),
+                **sizes.transformer,
+            ).eval(),
+        ).save_pretrained(folder)
+    return folder
+
+
 def save_ltx_i2v(folder: Path) -> Path:
     """An LTXImageToVideoPipeline folder (the VAE compresses 4x in time and space here, 8x and 32x in the real one)."""
     from diffusers import (

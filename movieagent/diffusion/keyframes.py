@@ -108,13 +108,15 @@ def reference_collage(job: RenderJob, size: tuple[int, int]) -> Image.Image:
     return canvas
 
 
-def character_references(job: RenderJob, *, faces: bool = False) -> list[tuple[JobCharacter, Image.Image]]:
-    """Each character that has a reference image, with it loaded as RGB (in job order); with `faces`, its face region."""
+def character_references(
+    job: RenderJob, *, faces: bool = False, background: tuple[int, int, int] = NEUTRAL_GREY
+) -> list[tuple[JobCharacter, Image.Image]]:
+    """Each character that has a reference image, as RGB over `background` (in job order); with `faces`, its face region."""
     references = []
     for character in job.characters:
         if character.image is not None:
             reference = _character_reference(character.name, character.image)
-            references.append((character, _on_grey(face_region(reference) if faces else reference)))
+            references.append((character, _flattened(face_region(reference) if faces else reference, background)))
     return references
 
 
@@ -143,7 +145,7 @@ def location_reference(job: RenderJob) -> Image.Image | None:
     """The location's reference image as RGB, or None without one."""
     if job.location_image is None:
         return None
-    return _on_grey(_load_reference(Path(job.location_image), what=f"location image of {job.location_name}"))
+    return _flattened(_load_reference(Path(job.location_image), what=f"location image of {job.location_name}"), NEUTRAL_GREY)
 
 
 def save_keyframe(image: Image.Image, job: RenderJob, output: Path) -> None:
@@ -164,9 +166,9 @@ def _load_reference(path: Path, *, what: str) -> Image.Image:
     return load_image(path, what=what).convert("RGBA")
 
 
-def _on_grey(image: Image.Image) -> Image.Image:
-    # Neutral grey behind a cut-out adds no colour to the character.
-    flattened = Image.new("RGB", image.size, NEUTRAL_GREY)
+def _flattened(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:
+    # Neutral grey behind a cut-out adds no colour to the character (the models that learned white get white).
+    flattened = Image.new("RGB", image.size, background)
     flattened.paste(image, mask=image.getchannel("A"))
     return flattened
 

@@ -40,6 +40,8 @@ from movieagent.schema import RenderJob
 
 class Backend(ImageToVideoBackend):
     model_name = "Wan image-to-video"
+    # The diffusers pipeline the weights load into (video_wan_vace.py loads the same family into WanVACEPipeline).
+    pipeline_class = "WanImageToVideoPipeline"
 
     class Options(ImageToVideoOptions):
         model: str = "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers"
@@ -64,7 +66,8 @@ class Backend(ImageToVideoBackend):
     options: Options
 
     def load(self) -> Any:
-        from diffusers import AutoencoderKLWan, WanImageToVideoPipeline
+        import diffusers
+        from diffusers import AutoencoderKLWan
 
         components = {}
         if self.options.vae_float32:
@@ -78,7 +81,7 @@ class Backend(ImageToVideoBackend):
                 )
             except (OSError, ValueError):
                 pass  # weights missing: load_pipeline below says which and how to fetch them
-        pipeline = load_pipeline(WanImageToVideoPipeline, self.options, **components)
+        pipeline = load_pipeline(getattr(diffusers, self.pipeline_class), self.options, **components)
         if self.options.flow_shift is not None:
             if "flow_shift" not in pipeline.scheduler.config:
                 raise InputError(
