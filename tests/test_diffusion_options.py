@@ -131,3 +131,13 @@ def test_an_attention_backend_without_its_package_is_refused_with_the_install_co
         load_backend("keyframe", BackendChoice(kind="flux_kontext", attention_backend="flash2"))
     assert "_native_cudnn" in (unknown.value.fix or "")
     assert load_backend("video", BackendChoice(kind="wan", attention_backend="_native_cudnn")).options.attention_backend
+
+
+@pytest.mark.parametrize("profile", sorted(path.stem for path in (Path(__file__).resolve().parents[1] / "configs").glob("gpu-*.yaml")))
+def test_every_gpu_profile_builds_its_backends(profile: str) -> None:
+    from movieagent import load_settings
+
+    render = load_settings(profile).render
+    for family, choice in (("keyframe", render.keyframe), ("video", render.video)):
+        if choice is not None:
+            assert load_backend(family, choice).options.model

@@ -45,9 +45,14 @@ def weights_on_gpu(pipeline: Any, offload: str) -> int:
         return sum(_bytes(model) for model in models)
     if offload == "model":
         return max(_bytes(model) for model in models)
-    # Leaf level: one layer computing while the next is copied in.
-    leaves = sorted((_bytes(leaf, recurse=False) for model in models for leaf in model.modules()), reverse=True)
-    return sum(leaves[:2])
+    # Leaf level: one layer computing while the next is copied in. A tied weight (T5's shared embedding) counts once.
+    seen: set[int] = set()
+    leaves = []
+    for layer in (layer for model in models for layer in model.modules()):
+        own = [tensor for tensor in (*layer.parameters(recurse=False), *layer.buffers(recurse=False)) if id(tensor) not in seen]
+        seen.update(id(tensor) for tensor in own)
+        leaves.append(sum(tensor.numel() * tensor.element_size() for tensor in own))
+    return sum(sorted(leaves, reverse=True)[:2])
 
 
 def describe(step: DiffusionOptions, pipeline: Any | None) -> str:
@@ -66,6 +71,5 @@ def describe(step: DiffusionOptions, pipeline: Any | None) -> str:
     return f"{what}: about {weights / GIB:.2f} GiB of weights on the GPU at once, plus the activations"
 
 
-def _bytes(module: Any, *, recurse: bool = True) -> int:
-    tensors = [*module.parameters(recurse=recurse), *module.buffers(recurse=recurse)]
-    return sum(tensor.numel() * tensor.element_size() for tensor in tensors)
+def _bytes(module: Any) -> int:
+    return sum(tensor.numel() * tensor.element_size() for tensor in (*module.parameters(), *module.buffers()))
