@@ -238,6 +238,31 @@ def studio(
     serve(projects, host=host, port=port)
 
 
+# fetch (issue 16) ---------------------------------------------------------------------------------
+
+
+@app.command(epilog="Example:  movieagent fetch -c gpu-wan --dry-run")
+def fetch(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The GPU profile whose models to fetch, e.g. gpu-wan, gpu-24gb")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the files and their sizes; download only each pipeline's model_index.json")] = False,
+) -> None:
+    """Download exactly the model files a profile needs into the Hugging Face cache (HF_HOME); resumes, skips what is there."""
+    from huggingface_hub import HfApi
+
+    from movieagent.diffusion.downloads import describe, download, fetch_plan
+
+    try:
+        api = HfApi()
+        plan = fetch_plan(load_settings(config).render, api)
+        for line in describe(plan, list_files=dry_run):
+            typer.echo(line)
+        if not dry_run:
+            for folder in download(plan, api):
+                typer.echo(f"ready: {folder}")
+    except MovieAgentError as error:
+        _fail(error)
+
+
 @app.callback(invoke_without_command=True)
 def main(version: Annotated[bool, typer.Option("--version", help="Show the version and exit")] = False) -> None:
     if version:

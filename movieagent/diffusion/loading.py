@@ -257,11 +257,12 @@ def _on_disk(model: str) -> bool:
     if is_local_path(model):
         folder = Path(model).expanduser()
         return (folder / "model_index.json").exists() or (folder / "config.json").exists()
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    from diffusers import DiffusionPipeline
 
+    # diffusers' own check, as from_pretrained makes it offline: every file its loading needs is in the HF cache
+    # (a download of only those files, as `movieagent fetch` makes, passes; a half-finished one does not).
     try:
-        snapshot_download(model, local_files_only=True)
-    except (LocalEntryNotFoundError, OSError, ValueError):
+        DiffusionPipeline.download(model, local_files_only=True)
+    except (OSError, ValueError):
         return False
     return True
