@@ -24,18 +24,11 @@ from movieagent.diffusion.loading import DiffusionOptions
 from movieagent.diffusion.memory import lowered, weights_on_gpu
 from movieagent.render.worker import render_job
 from tests.media_probe import count_frames
+from tests.test_video_diffusion import one_torch_thread  # noqa: F401 (the module's autouse fixture: one thread)
 from tests.test_video_diffusion import draw_keyframe, make_job
 from tests.tiny_video_models import save_wan_i2v
 
 PHASE = RenderPhase(family="video", backend=BackendChoice(kind="wan"))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

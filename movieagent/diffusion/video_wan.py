@@ -107,23 +107,29 @@ class Backend(ImageToVideoBackend):
                 f"'{self.options.model}' (Wan FLF2V) only draws between two keyframes, and this shot does not continue "
                 "into the next: use a Wan I2V model (Wan 2.2 I2V also ends continuing takes on the next keyframe)"
             )
-        guidance, guidance_2 = self.guidance(family)
         return pipeline(
             image=request.image,
             # Wan 2.1 I2V's image encoder input was trained on the first frame alone: a last one only confuses it;
             # TI2V 5B's pipeline would drop it.
             last_image=request.last_image if family in ("2.2-a14b", "2.1-flf2v") else None,
-            prompt=request.prompt,
-            negative_prompt=request.negative_prompt,
-            height=request.height,
-            width=request.width,
-            num_frames=request.num_frames,
-            num_inference_steps=self.options.steps,
-            guidance_scale=guidance,
-            guidance_scale_2=guidance_2,
-            generator=request.generator,
-            output_type="np",
+            **self.arguments(family, request),
         ).frames[0]
+
+    def arguments(self, family: WanFamily, request: ClipRequest) -> dict[str, Any]:
+        """What every Wan pipeline call takes besides its stills: text, size, length, steps, guidance, noise."""
+        guidance, guidance_2 = self.guidance(family)
+        return {
+            "prompt": request.prompt,
+            "negative_prompt": request.negative_prompt,
+            "height": request.height,
+            "width": request.width,
+            "num_frames": request.num_frames,
+            "num_inference_steps": self.options.steps,
+            "guidance_scale": guidance,
+            "guidance_scale_2": guidance_2,
+            "generator": request.generator,
+            "output_type": "np",
+        }
 
     def guidance(self, family: WanFamily) -> tuple[float, float | None]:
         """Guidance of the (high-noise) transformer and of Wan 2.2 A14B's low-noise expert: the options', else the model's."""

@@ -58,20 +58,10 @@ class Backend(video_wan.Backend):
         if request.last_image is not None:
             video.append(request.last_image)
             mask.append(kept)
-        guidance, guidance_2 = self.guidance(video_wan.wan_family(pipeline))
         return pipeline(
             video=video,
             mask=mask,
             reference_images=list(request.references) or None,
             conditioning_scale=self.options.conditioning_scale,
-            prompt=request.prompt,
-            negative_prompt=request.negative_prompt,
-            height=request.height,
-            width=request.width,
-            num_frames=request.num_frames,
-            num_inference_steps=self.options.steps,
-            guidance_scale=guidance,
-            guidance_scale_2=guidance_2,
-            generator=request.generator,
-            output_type="np",
+            **self.arguments(video_wan.wan_family(pipeline), request),
         ).frames[0]
