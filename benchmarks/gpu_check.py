@@ -1,7 +1,7 @@
 """The checks benchmarks/gpu_check.sh runs on a lent GPU: random weights, no downloads, one line per check.
 
-    python benchmarks/gpu_check.py                 # on the GPU (cuda)
-    python benchmarks/gpu_check.py --device cpu    # the same checks on the CPU, as a smoke test (no memory figures)
+    python -m benchmarks.gpu_check                 # on the GPU (cuda), from the repository root
+    python -m benchmarks.gpu_check --device cpu    # the same checks on the CPU, as a smoke test (no memory figures)
 
 - oom-retry: a Wan model with a 1.3B-sized transformer runs out of memory inside its pipeline call (a planted
   torch.OutOfMemoryError); the worker's retry switches it to model offload on the loaded pipeline, and, where
@@ -24,18 +24,15 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # for tests.tiny_*
-
-from movieagent.backends import load_backend  # noqa: E402
-from movieagent.backends.base import RenderPhase  # noqa: E402
-from movieagent.config import BackendChoice  # noqa: E402
-from movieagent.diffusion import backend as diffusion_backend  # noqa: E402
-from movieagent.diffusion.memory import lowered  # noqa: E402
-from movieagent.render.worker import render_job  # noqa: E402
-from tests.media_probe import count_frames  # noqa: E402
-from tests.test_video_diffusion import draw_keyframe, make_job  # noqa: E402
-from tests.tiny_video_models import WanSizes, save_wan_i2v  # noqa: E402
+from movieagent.backends import load_backend
+from movieagent.backends.base import RenderPhase
+from movieagent.config import BackendChoice
+from movieagent.diffusion import backend as diffusion_backend
+from movieagent.diffusion.memory import lowered
+from movieagent.render.worker import render_job
+from tests.media_probe import count_frames
+from tests.test_video_diffusion import draw_keyframe, make_job
+from tests.tiny_video_models import WanSizes, save_wan_i2v
 
 GIB = 2**30
 # The 1.3B Wan transformer's own sizes, with the tiny text and image encoders: only the transformer weighs.

@@ -45,14 +45,14 @@ fi
 echo "PASS packages: $("$PYTHON" -c 'import torch, diffusers, transformers; print(f"torch {torch.__version__}, diffusers {diffusers.__version__}, transformers {transformers.__version__}, {torch.cuda.get_device_name(0)}")')"
 
 # 2. The three checks, a line each (about 1-2 minutes).
-timeout 240 "$PYTHON" benchmarks/gpu_check.py --device cuda 2>/dev/null
+timeout 240 "$PYTHON" -m benchmarks.gpu_check --device cuda 2>/dev/null
 status=$?
 if ((status == 124)); then echo "FAIL gpu-check: over 240 s"; fi
 ((status)) && failures=$((failures + 1))
 
 # 3. The benchmark at 1.3B (about 3-4 minutes: building and writing 32 GB of float32 weights, five loads, seven clips).
 scratch="${SCRATCH:-$(mktemp -d)}"
-if timeout 330 "$PYTHON" benchmarks/gpu_render.py --variant 1.3b --shots 2 --steps 10 --seconds 2 --scratch "$scratch" \
+if timeout 330 "$PYTHON" -m benchmarks.gpu_render --variant 1.3b --shots 2 --steps 10 --seconds 2 --scratch "$scratch" \
     > "$scratch/benchmark.log" 2>&1; then
   grep -E "^(device|transformer|shots|movieagent|naive|built)" "$scratch/benchmark.log" | sed 's/^/PASS benchmark: /'
 else

@@ -1,6 +1,6 @@
 """GPU memory each GPU profile's weights need, estimated from parameter counts (no GPU, no download, seconds).
 
-    python benchmarks/gpu_vram.py
+    python -m benchmarks.gpu_vram
 
 Every model of every profile is built on PyTorch's meta device from its published config (the real diffusers and
 transformers classes, so every parameter is counted, nothing allocated) and its bytes counted in the dtype it runs in

@@ -16,18 +16,18 @@ def run(*arguments: str) -> str:
 
 
 def test_gpu_check_passes_every_check_on_the_cpu() -> None:
-    lines = [line for line in run("benchmarks/gpu_check.py", "--device", "cpu").splitlines() if line.startswith(("PASS", "FAIL"))]
+    lines = [line for line in run("-m", "benchmarks.gpu_check", "--device", "cpu").splitlines() if line.startswith(("PASS", "FAIL"))]
     assert [line.split(":")[0] for line in lines] == ["PASS oom-retry", "PASS mask-placement", "PASS wan-clip"]
 
 
 def test_gpu_render_tiny_prints_the_ratio_and_the_load_path() -> None:
-    printed = run("benchmarks/gpu_render.py", "--tiny")
+    printed = run("-m", "benchmarks.gpu_render", "--tiny")
     assert "float32 weights, each load reads them" in printed
     assert "s of video per CPU-minute" in printed and "naive / movieagent wall time:" in printed
 
 
 def test_gpu_vram_estimates_every_profile() -> None:
-    printed = run("benchmarks/gpu_vram.py")
+    printed = run("-m", "benchmarks.gpu_vram")
     video_14b = next(line for line in printed.splitlines() if "Wan 2.1 I2V 14B transformer 16.39B" in line)
     none, model, group = (float(value) for value in video_14b.split()[1:4])
     assert (none, model) == (42.8, 30.5) and group < 3, "the issue's 30.5 GiB for the 14B transformer in bf16"
