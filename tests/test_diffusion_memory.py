@@ -24,9 +24,11 @@ from movieagent.diffusion.loading import DiffusionOptions
 from movieagent.diffusion.memory import lowered, weights_on_gpu
 from movieagent.render.worker import render_job
 from tests.media_probe import count_frames
-from tests.test_video_diffusion import one_torch_thread  # noqa: F401 (the module's autouse fixture: one thread)
 from tests.test_video_diffusion import draw_keyframe, make_job
 from tests.tiny_video_models import save_wan_i2v
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 
 PHASE = RenderPhase(family="video", backend=BackendChoice(kind="wan"))
 

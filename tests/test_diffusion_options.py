@@ -18,10 +18,12 @@ from movieagent.diffusion.loading import denoisers
 from movieagent.errors import InputError
 from tests.conftest import draw_portrait
 from tests.test_keyframe_backends import ANN_BOX, make_job as keyframe_job, person
-from tests.test_video_diffusion import one_torch_thread  # noqa: F401 (the module's autouse fixture: one thread)
 from tests.test_video_diffusion import decoded, draw_keyframe, make_job
 from tests.tiny_keyframe_models import build_flux_kontext
 from tests.tiny_video_models import save_cogvideox_i2v, save_ltx_i2v, save_wan_i2v, save_wan_vace
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 
 # A threshold no step stays under: after the first step the first block's change is always "small", so the
 # remaining blocks are skipped and the result differs from running every block.

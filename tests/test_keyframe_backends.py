@@ -341,6 +341,8 @@ def test_the_face_adapter_gets_the_head_of_a_full_figure(sdxl, tmp_path: Path, m
 
 
 def test_sdxl_masks_are_on_the_device_the_unet_runs_on(sdxl, images: dict[str, Path], tmp_path: Path, monkeypatch) -> None:
+    import torch
+
     pipeline = sdxl.pipeline()
     monkeypatch.setattr(type(pipeline), "_execution_device", property(lambda self: torch.device("meta")))
     calls = record_pipeline_calls(sdxl, monkeypatch)
