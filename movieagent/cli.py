@@ -348,6 +348,26 @@ def studio(
     serve(projects, host=host, port=port)
 
 
+@command(example="movieagent fetch -c gpu-wan --dry-run")
+def fetch(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The GPU profile whose models to fetch, e.g. gpu-wan, gpu-24gb", autocompletion=shipped_profiles)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the files and their sizes; download only each pipeline's model_index.json")] = False,
+) -> None:
+    """Download exactly the model files a profile needs into the Hugging Face cache (HF_HOME); skips what is there."""
+    from huggingface_hub import HfApi
+
+    from movieagent.config import load_settings
+    from movieagent.diffusion.downloads import describe, download, fetch_plan
+
+    api = HfApi()
+    plan = fetch_plan(load_settings(config).render, api)
+    for line in describe(plan, list_files=dry_run):
+        typer.echo(line)
+    if not dry_run:
+        for folder in download(plan, api):
+            typer.echo(f"ready: {folder}")
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(__version__)

@@ -40,6 +40,7 @@ BACKENDS: dict[Family, dict[str, str]] = {
     "video": {
         "preview": "movieagent.preview.video",
         "wan": "movieagent.diffusion.video_wan",
+        "wan_vace": "movieagent.diffusion.video_wan_vace",
         "ltx": "movieagent.diffusion.video_ltx",
         "cogvideox": "movieagent.diffusion.video_cogvideox",
     },
