@@ -1,6 +1,6 @@
 """How fast each voice backend speaks a film: seconds of speech per second of wall time, espeak-ng against Piper.
 
-    python benchmarks/speech_speed.py [--script S --characters DIR] [--backends espeak piper]
+    python -m benchmarks.speech_speed [--script S --characters DIR] [--backends espeak piper]
 
 Plans the film once (rules crew), casts its speakers for each backend, then speaks every line through the speech
 stage into a fresh folder (nothing cached), timing each backend in the same run (wall time, and CPU time, which a
