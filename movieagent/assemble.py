@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 from movieagent.config import VideoSettings
 from movieagent.media import run_ffmpeg
+from movieagent.preview.fonts import CJK_INSTALL_HINT, cjk_font_file
 from movieagent.schema import ClipResult
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
+
+log = logging.getLogger("movieagent")
+# MP4 tags a track's language with an ISO 639-2 code; the few languages the script detection names (a
+# dictionary, not a dependency: `langcodes` would be one for these lines).
+ISO_639_2 = {
+    "en": "eng", "ja": "jpn", "zh": "zho", "ko": "kor", "ru": "rus", "uk": "ukr", "el": "ell", "ar": "ara",
+    "he": "heb", "th": "tha", "hi": "hin", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "pt": "por",
+    "nl": "nld", "pl": "pol",
+}  # fmt: skip
+# The face of Noto Sans CJK that writes each language's letters its way, for burned-in subtitles.
+CJK_FONT_NAMES = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto Sans CJK SC"}
+# A folder path ffmpeg's filter syntax takes without escaping.
+_PLAIN_PATH = re.compile(r"^[\w/.\-]+$")
 
 
 def assemble_movie(
@@ -18,8 +34,12 @@ def assemble_movie(
     workspace: Workspace,
     *,
     title: str,
+    language: str = "en",
 ) -> Path:
-    """Joins the clips in the given (plan) order without re-encoding, unless subtitles are burnt in."""
+    """Joins the clips in the given (plan) order without re-encoding, unless subtitles are burnt in.
+
+    `language` (the script's) tags the subtitle track and picks a font with its letters for burnt-in subtitles.
+    """
     if not clips:
         raise ValueError("no clips to assemble")
     concat_list = workspace.root / "clips" / "concat.txt"
@@ -34,18 +54,30 @@ def assemble_movie(
     ]
     if video.burn_subtitles:
         # The subtitles filter takes a filter-syntax path; a plain relative name avoids escaping it.
-        arguments += ["-vf", f"subtitles={subtitles.name}", "-c:v", "libx264", "-crf", str(video.crf), "-preset", video.preset, "-pix_fmt", "yuv420p"]
+        arguments += ["-vf", f"subtitles={subtitles.name}{_subtitle_font(language)}", "-c:v", "libx264", "-crf", str(video.crf), "-preset", video.preset, "-pix_fmt", "yuv420p"]
     else:
         arguments += ["-c:v", "copy"]
     arguments += [
         "-c:a", "aac", "-b:a", "192k",
-        "-c:s", "mov_text", "-metadata:s:s:0", "language=eng",
+        "-c:s", "mov_text", "-metadata:s:s:0", f"language={ISO_639_2.get(language.split('-')[0].lower(), 'und')}",
         "-metadata", f"title={title}",
         "-movflags", "+faststart",
     ]
     with atomic_path(workspace.movie) as temporary:
         run_ffmpeg([*arguments, str(temporary)], what="assembling the movie", cwd=subtitles.parent)
     return workspace.movie
+
+
+def _subtitle_font(language: str) -> str:
+    """The subtitles filter's font options for a language whose letters the default font lacks; '' for others."""
+    name = CJK_FONT_NAMES.get(language.split("-")[0].lower())
+    if name is None:
+        return ""
+    font = cjk_font_file()
+    if font is None or not _PLAIN_PATH.match(str(font.parent)):
+        log.warning("no font with %s letters for burnt-in subtitles: they show as empty boxes; fix: %s", name, CJK_INSTALL_HINT)
+        return ""
+    return f":fontsdir={font.parent}:force_style='FontName={name}'"
 
 
 def _quote(path: Path) -> str:

@@ -85,12 +85,29 @@ class AudioSettings(Section):
     sample_rate: int = 48000
 
 
+class LanguageSubtitleRules(Section):
+    """A language's own subtitle limits; those left out are the general ones."""
+
+    max_chars_per_line: int | None = Field(default=None, ge=4, le=200)
+    max_chars_per_second: float | None = Field(default=None, gt=0, le=100)
+
+
 class SubtitleSettings(Section):
     max_chars_per_line: int = 42
     max_lines: int = 2
     min_duration_s: float = 5 / 6
     max_duration_s: float = 7.0
     max_chars_per_second: float = 20.0
+    # Languages written without spaces pack more into each character (after broadcasters' style guides:
+    # Japanese about 4 characters a second, Chinese 9, Korean 12, 16 characters a line).
+    languages: dict[str, LanguageSubtitleRules] = Field(
+        default={
+            "ja": LanguageSubtitleRules(max_chars_per_line=16, max_chars_per_second=4),
+            "zh": LanguageSubtitleRules(max_chars_per_line=16, max_chars_per_second=9),
+            "ko": LanguageSubtitleRules(max_chars_per_line=16, max_chars_per_second=12),
+        },
+        description="Rules by language tag ('ja', 'zh-hant'; a tag's primary language when it has none of its own)",
+    )
 
 
 class Settings(BaseSettings):

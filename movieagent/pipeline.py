@@ -161,7 +161,7 @@ def make_movie(
             return result.model_copy(update={"stage_seconds": timer.seconds})
 
         with timer("subtitles"):
-            write_subtitles(build_subtitles(timeline, settings.subtitles), workspace.subtitles)
+            write_subtitles(build_subtitles(timeline, settings.subtitles, plan.language), workspace.subtitles)
         with timer("mix"), progress.stage("mix", 1):
             mix, mix_key = _mix(plan, timeline, settings, workspace)
             log.info("mix: %.1f LUFS, true peak %.1f dBTP", mix.integrated_lufs, mix.true_peak_dbtp)
@@ -174,7 +174,8 @@ def make_movie(
                 with ThreadPoolExecutor(max_workers=1) as background:
                     # Muxing (mostly AAC encoding) and the storyboard's frame grabs are independent ffmpeg work: overlap them.
                     muxing = background.submit(
-                        assemble_movie, clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title
+                        assemble_movie, clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title,
+                        language=plan.language,
                     )
                     write_storyboard(_storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
                     advance(1)

@@ -34,7 +34,7 @@ class Model(BaseModel):
 class Voice(Model):
     """How a character sounds. Read by every speech backend; each uses the fields it understands."""
 
-    language: str = "en-us"
+    language: str | None = Field(default=None, description="The language spoken, as the backend names it; None: the script's language")
     variant: str | None = Field(default=None, description="espeak-ng voice variant, e.g. 'm3', 'f2', 'klatt'")
     pitch: int = Field(default=50, ge=0, le=99)
     words_per_minute: int = Field(default=160, ge=80, le=400)
@@ -50,6 +50,7 @@ class Character(Model):
     color: str = Field(default="#888888", description="Accent colour for cards and subtitles, #rrggbb")
     height: float = Field(default=1.0, ge=0.3, le=1.5, description="Standing height relative to an adult's 1.0 (a child ~0.7)")
     folder: Path | None = None
+    extra: bool = Field(default=False, description="A minor role the bank does not have, played by an extra (casting.unknown: extra)")
 
 
 class Location(Model):
@@ -146,6 +147,7 @@ class Script(Model):
     title: str
     source: Path
     format: Literal["fountain", "synopsis", "movieagent"]
+    language: str = Field(default="en", description="BCP 47 tag of the language the script is written in: 'en', 'ja', 'zh'")
     title_page: dict[str, str] = {}
     characters: list[str] = Field(default=[], description="Character names the script declares (MovieAgent JSON)")
     scenes: list[ScriptScene]
@@ -250,6 +252,7 @@ class CastMember(Model):
     id: Id
     name: str
     description: str = ""
+    extra: bool = Field(default=False, description="A minor role played by an extra: a neutral figure and a voice unlike the cast's")
 
 
 class LocationSheet(Model):
@@ -267,6 +270,7 @@ class Plan(Model):
     source: Path
     logline: str = ""
     style: str = ""
+    language: str = Field(default="en", description="BCP 47 tag of the script's language: speech and subtitle rules follow it")
     cast: list[CastMember]
     locations: list[LocationSheet]
     scenes: list[Scene] = Field(min_length=1)
@@ -336,6 +340,7 @@ class JobCharacter(Model):
     box: Box
     facing: Literal["left", "right", "camera"] = "camera"
     speaking: bool = False
+    extra: bool = Field(default=False, description="Drawn as a neutral figure without a name")
 
 
 class RenderJob(Model):

@@ -160,10 +160,10 @@ def _draw_name(draw: ImageDraw.ImageDraw, name: str, area: tuple[int, int, int, 
     left, top, right, bottom = area
     size = max(8, round((bottom - top) * (0.62 if plate else 0.55)))
     text = name
-    typeface = font(size, bold=True)
+    typeface = font(size, bold=True, text=name)
     while typeface.getlength(text) > (right - left) * 0.92 and size > 8:
         size -= 1
-        typeface = font(size, bold=True)
+        typeface = font(size, bold=True, text=name)
     while typeface.getlength(text) > (right - left) * 0.92 and len(text) > 1:
         text = text[:-2] + "…"
     text_width = typeface.getlength(text)

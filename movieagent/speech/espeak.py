@@ -37,6 +37,8 @@ KEPT_SILENCE_S = 0.020
 SILENCE_RATIO = 10 ** (-50 / 20)
 VARIANT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 INSTALL_HINT = "pip install espeakng-loader (bundles espeak-ng), or apt install espeak-ng"
+# Scripts' language tags that espeak-ng names otherwise; English stays American as it always was here.
+ESPEAK_LANGUAGES = {"en": "en-us", "zh": "cmn", "zh-hans": "cmn", "zh-hant": "cmn"}
 
 
 class Backend:
@@ -111,7 +113,12 @@ def trim_silence(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def voice_name(voice: Voice) -> str:
     """espeak-ng's name for a voice: 'en-us', or 'en-us+f2' with a variant."""
-    return f"{voice.language}+{voice.variant}" if voice.variant else voice.language
+    language = espeak_language(voice.language or "en")
+    return f"{language}+{voice.variant}" if voice.variant else language
+
+
+def espeak_language(language: str) -> str:
+    return ESPEAK_LANGUAGES.get(language.lower(), language)
 
 
 @dataclass(frozen=True)
@@ -198,9 +205,9 @@ def _languages(data: Path) -> list[str]:
 
 def _unknown_language(voice: Voice, known: list[str]) -> RenderError:
     return RenderError(
-        f"speech: espeak-ng has no voice for language '{voice.language}' (voice.language of a character)\n"
-        "  fix: set voice.language in the character bank to a language `espeak-ng --voices` lists, such as "
-        f"en-us, en-gb, fr, de, es{_did_you_mean(voice.language, known)}"
+        f"speech: espeak-ng has no voice for language '{voice.language}' (the script's language, or voice.language of a character)\n"
+        "  fix: write `Language: <code>` on the script's title page, or voice.language in the character bank, with a language "
+        f"`espeak-ng --voices` lists, such as en-us, en-gb, fr, de, es, ja, cmn, ru{_did_you_mean(voice.language or '', known)}"
     )
 
 

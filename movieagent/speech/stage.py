@@ -24,8 +24,11 @@ def speak_lines(
     voices = {character.id: character.voice for character in bank.characters}
     spoken: list[SpokenLine] = []
     for line in plan.lines():
-        # Speakers outside the bank (planned from an unvalidated script) get the default voice.
+        # Speakers outside the bank (planned from an unvalidated script) get the default voice; a voice without a
+        # language speaks the script's.
         voice = voices.get(line.speaker_id, Voice())
+        if voice.language is None:
+            voice = voice.model_copy(update={"language": plan.language})
         output = workspace.line_audio(line.id)
         key = content_key(line.text, voice, backend_choice)
         if not is_fresh(output, key):
