@@ -14,7 +14,7 @@ from rich.text import Text
 from movieagent import __version__
 from movieagent.config import BackendChoice, Settings, load_settings
 from movieagent.errors import MovieAgentError
-from movieagent.ingest import check_inputs
+from movieagent.ingest import check_inputs, input_warnings
 from movieagent.pipeline import MovieResult, make_movie
 from movieagent.schema import Plan
 
@@ -56,6 +56,11 @@ def _say_review_is_waiting(result: MovieResult) -> None:
     Console().print(Text(message), highlight=False, soft_wrap=True)
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        console.print(Text("warning: ", style="bold yellow") + Text(warning), highlight=False, soft_wrap=True)
+
+
 def _fail(error: MovieAgentError) -> None:
     # Text objects keep brackets in file names from being read as rich markup.
     console.print(Text("error: ", style="bold red") + Text(str(error)), highlight=False, soft_wrap=True)
@@ -88,6 +93,7 @@ def make(
     except MovieAgentError as error:
         _fail(error)
         return
+    _warn(result.warnings)
     if result.awaiting_review:
         _say_review_is_waiting(result)
         return
@@ -140,11 +146,18 @@ def validate(
     try:
         settings = load_settings(config)
         loaded, bank = check_inputs(
-            script, characters, max_bytes=settings.planning.max_script_bytes, max_scenes=settings.planning.max_scenes
+            script,
+            characters,
+            max_bytes=settings.planning.max_script_bytes,
+            max_scenes=settings.planning.max_scenes,
+            unknown=settings.casting.unknown,
         )
     except MovieAgentError as error:
         _fail(error)
         return
+    _warn([warning.describe() for warning in input_warnings(loaded, bank)])
+    if extras := [character.name for character in bank.characters if character.extra]:
+        console.print(Text(f"played by extras (casting.unknown: extra): {', '.join(extras)}"), highlight=False, soft_wrap=True)
     Console().print(
         f"ok: {len(loaded.scenes)} scenes, {len(loaded.dialogue())} lines, "
         f"{len(bank.characters)} characters, {len(bank.locations)} locations"
@@ -236,6 +249,56 @@ def studio(
         return
     console.print(Text(f"movieagent studio on http://{host}:{port}  (projects in {projects})"), highlight=False)
     serve(projects, host=host, port=port)
+
+
+# bank init (issue 17) -----------------------------------------------------------------------------
+
+
+bank_app = typer.Typer(help="Character banks: draft one from a script.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+
+@bank_app.command(name="init", epilog="Example:  movieagent bank init my-film.fountain my-bank/   (then add a picture to each folder)")
+def bank_init(
+    script: ScriptArg,
+    bank: Annotated[Path, typer.Argument(help="Bank folder to write into; made if missing, and no file already there is replaced")],
+    config: ConfigOpt = None,
+    llm: LlmOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Draft a character bank from a script: a folder per speaking character and per place, with what the script says."""
+    from functools import partial
+
+    from movieagent.ingest.bank_init import init_bank
+    from movieagent.planning.bank_descriptions import describe_bank
+
+    try:
+        settings = _settings(config, quiet, llm)
+        describe = partial(describe_bank, crew=settings.planning.crew) if llm else None
+        limits = {"max_bytes": settings.planning.max_script_bytes, "max_scenes": settings.planning.max_scenes}
+        draft, report = init_bank(script, bank, describe=describe, **limits)
+    except MovieAgentError as error:
+        _fail(error)
+        return
+    say = Console()
+    if not draft.characters and not draft.locations:
+        say.print(Text(f"{bank} already has every character and place of {script}: nothing to write"), highlight=False, soft_wrap=True)
+        return
+    say.print(Text(f"{len(draft.characters)} characters and {len(draft.locations)} places drafted from {script}"), highlight=False, soft_wrap=True)
+    for path in report.written:
+        say.print(Text(f"  wrote {path}"), highlight=False, soft_wrap=True)
+    for path in report.kept:
+        say.print(Text(f"  kept  {path} (already there)"), highlight=False, soft_wrap=True)
+    if report.need_pictures:
+        say.print(
+            Text(
+                f"Next: add a picture to each of these {len(report.need_pictures)} folders (a PNG with a transparent background "
+                "becomes a cut-out; a photo, a framed card), and check the descriptions. Until then each is drawn as a stand-in.\n"
+                "Minor roles can go: delete their folders and set casting.unknown: extra to have extras play them."
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.callback(invoke_without_command=True)

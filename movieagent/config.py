@@ -7,7 +7,7 @@ validated by its own `Options` model when it is loaded (see the table in movieag
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -110,6 +110,14 @@ class SubtitleSettings(Section):
     )
 
 
+class CastingSettings(Section):
+    unknown: Literal["error", "extra"] = Field(
+        default="error",
+        description="A cue the character bank does not have: 'error' stops before any work; 'extra' casts an extra "
+        "(a neutral figure, a voice unlike the cast's), listed in the log and in the plan",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOVIEAGENT_", env_nested_delimiter="__", extra="forbid")
 
@@ -119,6 +127,7 @@ class Settings(BaseSettings):
     speech: SpeechSettings = SpeechSettings()
     audio: AudioSettings = AudioSettings()
     subtitles: SubtitleSettings = SubtitleSettings()
+    casting: CastingSettings = CastingSettings()
     progress: bool = True
 
     @classmethod

@@ -32,7 +32,7 @@ from movieagent.backends.base import RenderPhase
 from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
 from movieagent.config import Settings
 from movieagent.errors import InputError
-from movieagent.ingest import check_inputs
+from movieagent.ingest import check_inputs, input_warnings
 from movieagent.planning import PlanningOutcome, read_plan, run_planning
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
@@ -65,6 +65,8 @@ class MovieResult(BaseModel):
     stage_seconds: dict[str, float] = {}
     # Planning paused: `plan` waits for a person's edits, nothing after it was made.
     awaiting_review: bool = False
+    # Input that worked but maybe not as meant (a character without a picture), each with its fix.
+    warnings: list[str] = []
 
 
 def make_movie(
@@ -107,8 +109,14 @@ def make_movie(
                 Path(characters),
                 max_bytes=settings.planning.max_script_bytes,
                 max_scenes=settings.planning.max_scenes,
+                unknown=settings.casting.unknown,
             )
             log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(loaded_script.scenes), characters, len(bank.characters))
+            if extras := [character.name for character in bank.characters if character.extra]:
+                log.info("played by extras (casting.unknown: extra): %s", ", ".join(extras))
+            warnings = [warning.describe() for warning in input_warnings(loaded_script, bank)]
+            for warning in warnings:
+                log.warning("%s", warning)
             if stop_after not in ("plan", "speech"):
                 preflight(settings.render)
 
@@ -124,7 +132,7 @@ def make_movie(
             if not (planned.paused_earlier and workspace.plan.exists()):
                 write_text_atomic(workspace.plan, plan.model_dump_json(indent=2))
         result = MovieResult(
-            outdir=workspace.root, plan=workspace.plan, shots=len(plan.shots()), awaiting_review=planned.awaiting_review
+            outdir=workspace.root, plan=workspace.plan, shots=len(plan.shots()), awaiting_review=planned.awaiting_review, warnings=warnings
         )
         if planned.awaiting_review:
             log.info("plan ready for review: edit %s, then resume", workspace.plan)

@@ -91,11 +91,16 @@ class CharacterBank(Model):
 
     def find_location(self, place: str) -> Location | None:
         """The location a scene heading's place names, by id, name or alias, ignoring case and punctuation."""
-        wanted = slugify(place)
+        wanted = _place_key(place)
         for location in self.locations:
-            if wanted in {location.id, slugify(location.name), *(slugify(alias) for alias in location.aliases)}:
+            if wanted in {_place_key(name) for name in (location.id, location.name, *location.aliases)}:
                 return location
         return None
+
+
+def _place_key(place: str) -> str:
+    """Letters and digits of any script, lower case: '病院' stays itself where slugify() would make it 'unnamed'."""
+    return "".join(re.findall(r"[^\W_]+", place.casefold()))
 
 
 def _name_key(name: str) -> str:

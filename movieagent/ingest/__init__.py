@@ -5,6 +5,6 @@ script, bank = check_inputs(script_path, bank_path, max_bytes=..., max_scenes=..
 
 from movieagent.ingest.bank import load_bank
 from movieagent.ingest.script import load_script
-from movieagent.ingest.validate import check_inputs, validate
+from movieagent.ingest.validate import check_inputs, input_warnings, validate
 
-__all__ = ["check_inputs", "load_bank", "load_script", "validate"]
+__all__ = ["check_inputs", "input_warnings", "load_bank", "load_script", "validate"]

@@ -95,7 +95,8 @@ def scan_bank(root: Path) -> tuple[CharacterBank, list[InputError]]:
     root = Path(root)
     if not root.is_dir():
         problem = "character bank folder not found" if not root.exists() else "the character bank is a file, not a folder"
-        raise InputErrors([InputError(problem, path=root, fix="pass the folder that holds one sub-folder per character")])
+        fix = "pass the folder that holds one sub-folder per character, or draft one: movieagent bank init SCRIPT " + str(root)
+        raise InputErrors([InputError(problem, path=root, fix=fix)])
     root = root.resolve()
 
     # 2. Run: one character per folder, locations from locations/.

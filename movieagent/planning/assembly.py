@@ -43,7 +43,10 @@ def assemble_plan(state: PlanningState) -> dict[str, Any]:
         logline=state.treatment.logline,
         style=state.treatment.style,
         language=state.script.language,
-        cast=[CastMember(id=member.id, name=member.name, description=member.description) for member in state.cast.members],
+        cast=[
+            CastMember(id=member.id, name=member.name, description=member.description, extra=member.extra)
+            for member in state.cast.members
+        ],
         locations=[sheet for sheet in state.locations.sheets if sheet.id in used_locations],
         scenes=scenes,
     )

@@ -1,0 +1,59 @@
+"""Minor roles the bank does not have (A VOICE, THE CROWD), cast as extras under `casting.unknown: extra`.
+
+An extra is an ordinary bank character with `extra=True`: casting, speech and rendering take it like anyone
+else. It looks neutral (grey, and the preview draws a silhouette without a name) and sounds unlike the cast:
+its voice variant is the one the cast uses least, its pitch the farthest from theirs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from collections import Counter
+
+from movieagent.ingest.bank import VOICE_VARIANTS
+from movieagent.schema import Character, CharacterBank, Script, Voice, slugify
+
+NEUTRAL_COLOR = "#8c9099"
+# Pitches an extra may get (espeak's 0-99): away from the squeaky and the growling ends.
+EXTRA_PITCHES = range(20, 81, 5)
+
+
+def with_extras(script: Script, bank: CharacterBank) -> CharacterBank:
+    """The bank with an extra for every cue (and declared name) of the script that it does not know."""
+    cast = bank
+    ids = {character.id for character in bank.characters}
+    for name in [*script.characters, *(dialogue.cue for dialogue in script.dialogue())]:
+        if cast.find_character(name) is not None:
+            continue
+        extra = Character(
+            id=_unique_id(name, ids),
+            name=string.capwords(name.lower()) if name.isupper() else name,
+            aliases=[name],
+            voice=extra_voice([character.voice for character in cast.characters]),
+            color=NEUTRAL_COLOR,
+            extra=True,
+        )
+        cast = cast.model_copy(update={"characters": [*cast.characters, extra]})
+    return cast
+
+
+def extra_voice(taken: list[Voice]) -> Voice:
+    """A voice unlike those taken: the least used variant, at the pitch farthest from the pitches taken."""
+    used = Counter(voice.variant for voice in taken)
+    variant = min(VOICE_VARIANTS, key=lambda name: (used[name], VOICE_VARIANTS.index(name)))
+    near = [voice.pitch for voice in taken if voice.variant == variant] or [voice.pitch for voice in taken]
+    pitch = max(EXTRA_PITCHES, key=lambda candidate: (min((abs(candidate - other) for other in near), default=0), -candidate))
+    return Voice(variant=variant, pitch=pitch)
+
+
+def _unique_id(name: str, ids: set[str]) -> str:
+    # A name without Latin letters ('群衆') still needs a distinct, file-name-safe id.
+    base = slugify(name)
+    if base == "unnamed":
+        base = "extra-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    candidate, number = base, 2
+    while candidate in ids:
+        candidate, number = f"{base}-{number}"[:64], number + 1
+    ids.add(candidate)
+    return candidate
