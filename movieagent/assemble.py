@@ -1,15 +1,19 @@
-"""Stage: clips + audio mix + subtitles -> movie.mp4 (H.264 + AAC + mov_text, faststart)."""
+"""Stage: clips + audio mix + subtitles -> movie.mp4 (H.264 + AAC + mov_text, faststart), and the storyboard."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from movieagent.cache import content_key, reuse_or_make, stored_key
 from movieagent.config import VideoSettings
 from movieagent.media import run_ffmpeg
 from movieagent.preview.fonts import CJK_INSTALL_HINT, cjk_font_file
-from movieagent.schema import ClipResult
+from movieagent.schema import ClipResult, Plan, RenderJob, Timeline
+from movieagent.storyboard import storyboard_frames, write_storyboard
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
 
 log = logging.getLogger("movieagent")
@@ -24,6 +28,37 @@ ISO_639_2 = {
 CJK_FONT_NAMES = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto Sans CJK SC"}
 # A folder path ffmpeg's filter syntax takes without escaping.
 _PLAIN_PATH = re.compile(r"^[\w/.\-]+$")
+
+
+def make_movie_file(
+    plan: Plan,
+    timeline: Timeline,
+    jobs: list[RenderJob],
+    clips: list[ClipResult],
+    video: VideoSettings,
+    workspace: Workspace,
+    on_done: Callable[[int], None] = lambda steps: None,
+) -> Path:
+    """movie.mp4 and storyboard.png in the workspace from its clips, mix and subtitles; reused when none of them
+    changed (the clips' and the mix's content keys stand for their files) and neither did the plan or the settings.
+
+    `on_done(1)` is called when the storyboard is drawn (the first of the stage's two steps).
+    """
+    subtitles = workspace.subtitles.read_text(encoding="utf-8")
+    key = content_key(plan, [job.cache_key for job in jobs], stored_key(workspace.mix), subtitles, video)
+
+    def assemble() -> None:
+        with ThreadPoolExecutor(max_workers=1) as background:
+            # Muxing (mostly AAC encoding) and the storyboard's frame grabs are independent ffmpeg work: overlap them.
+            muxing = background.submit(
+                assemble_movie, clips, workspace.mix, workspace.subtitles, video, workspace, title=plan.title, language=plan.language
+            )
+            write_storyboard(storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
+            on_done(1)
+            muxing.result()
+
+    reuse_or_make(key, [workspace.movie, workspace.storyboard], assemble, marker=workspace.cache / "movie.key")
+    return workspace.movie
 
 
 def assemble_movie(

@@ -32,7 +32,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from movieagent.config import load_settings
+from movieagent.config import deep_merge, load_settings
 from movieagent.errors import InputError, InputErrors, MovieAgentError
 from movieagent.pipeline import make_movie
 from movieagent.workspace import write_text_atomic
@@ -101,8 +101,11 @@ def run_batch(
     *,
     summary: Path | None = None,
     on_movie: Callable[[MovieOutcome], None] = lambda outcome: None,
+    overrides: dict[str, Any] | None = None,
 ) -> tuple[BatchSummary, Path]:
     """Makes every movie of `jobs_file` in order and writes the summary; returns it and where it was written.
+
+    `overrides` (shaped like a profile) go over every movie's own settings, e.g. the command line's --set.
 
     Raises InputError(s) only for a JOBS.yaml that cannot be run at all; a movie's own failure is in its outcome.
     """
@@ -116,7 +119,7 @@ def run_batch(
     started = time.perf_counter()
     outcomes = []
     for movie in batch.movies:
-        outcomes.append(_make_one(movie, batch.defaults, folder))
+        outcomes.append(_make_one(movie, batch.defaults, folder, overrides or {}))
         on_movie(outcomes[-1])
 
     # 3. The summary.
@@ -131,7 +134,7 @@ def run_batch(
     return result, summary_path
 
 
-def _make_one(movie: MovieJob, defaults: MovieSettings, folder: Path) -> MovieOutcome:
+def _make_one(movie: MovieJob, defaults: MovieSettings, folder: Path, forced: dict[str, Any]) -> MovieOutcome:
     """Makes one movie of a batch; any error becomes a failed outcome carrying its message."""
     outdir = folder / movie.out
     config = movie.config if movie.config is not None else defaults.config
@@ -140,7 +143,7 @@ def _make_one(movie: MovieJob, defaults: MovieSettings, folder: Path) -> MovieOu
     try:
         # A shipped profile's name ('preview-hd') is not a file beside JOBS.yaml; load_settings finds it.
         profile = folder / config if config and (folder / config).exists() else config
-        settings = load_settings(profile, **{**overrides, "progress": False})
+        settings = load_settings(profile, **deep_merge(overrides, {**forced, "progress": False}))
         result = make_movie(folder / movie.script, folder / movie.characters, outdir, settings)
     except Exception as error:  # one movie's failure, whatever it is, must not stop the batch
         if not isinstance(error, MovieAgentError):

@@ -148,7 +148,7 @@ def load_settings(profile: Path | None = None, **overrides: Any) -> Settings:
     values: dict[str, Any] = _read_profile(Path(profile)) if profile is not None else {}
     try:
         from_environment = Settings().model_dump(exclude_unset=True)
-        settings = Settings(**_deep_merge(_deep_merge(values, from_environment), overrides))
+        settings = Settings(**deep_merge(deep_merge(values, from_environment), overrides))
     except ValidationError as error:
         first = error.errors()[0]
         location = ".".join(str(part) for part in first["loc"])
@@ -189,11 +189,12 @@ def _read_profile(path: Path) -> dict[str, Any]:
     return data
 
 
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` over `base`, section by section: {'video': {'fps': 30}} changes one setting of the video section."""
     merged = dict(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged

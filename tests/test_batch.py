@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from movieagent.batch import BatchSummary, read_batch
 from movieagent.cli import app
 from movieagent.errors import InputError, InputErrors
-from tests.media_probe import count_frames, probe
+from movieagent.media import probe
+from tests.media_probe import count_frames
 
 BANK = Path(__file__).resolve().parents[1] / "character_bank/lighthouse"
 

@@ -15,7 +15,8 @@ from PIL import Image
 
 from movieagent import load_settings, make_movie
 from movieagent.errors import InputErrors
-from tests.media_probe import count_frames, probe
+from movieagent.media import probe
+from tests.media_probe import count_frames
 from tests.tiny_keyframe_models import build_ip_adapter, build_sdxl
 from tests.tiny_video_models import save_wan_i2v
 

@@ -11,9 +11,10 @@ import pysrt
 import pytest
 
 from movieagent import load_settings, make_movie
-from movieagent.audio import measure_audio
+from movieagent.loudness import measure_audio
+from movieagent.media import probe
 from movieagent.schema import Plan, Timeline
-from tests.media_probe import count_frames, frame_at, probe
+from tests.media_probe import count_frames, frame_at
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT_SCRIPT = ROOT / "examples/short/the-lighthouse-keeper.fountain"

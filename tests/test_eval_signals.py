@@ -13,10 +13,10 @@ from movieagent.config import SubtitleSettings
 from movieagent.eval.coverage import measure_coverage
 from movieagent.eval.cues import Cue, webvtt
 from movieagent.eval.editing import detect_cuts, measure_editing
-from movieagent.eval.loudness import loudness_range_lu, short_term_loudness
 from movieagent.eval.soundtrack import SPEECH_FRAME_S, decode_soundtrack
 from movieagent.eval.speech_activity import detect_speech
 from movieagent.eval.subtitle_style import measure_subtitle_style
+from movieagent.loudness import loudness_range_lu, short_term_loudness
 from movieagent.schema import (
     CastMember,
     Line,

@@ -13,8 +13,9 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError
 
 from movieagent.errors import InputError
-from movieagent.eval.probe import VideoInfo, probe_video
+from movieagent.eval.probe import probe_video
 from movieagent.eval.showlab import is_showlab_results, read_showlab_results
+from movieagent.media import MediaInfo
 from movieagent.schema import Plan, Timeline
 from movieagent.workspace import Workspace
 
@@ -33,7 +34,7 @@ class MovieFolder(BaseModel):
     plan: Plan
     timeline: Timeline = Field(description="Where each shot sits in the movie (for MovieAgent: from its clips' lengths)")
     movie: Path
-    video: VideoInfo
+    video: MediaInfo
     subtitles: Path | None = None
     storyboard: Path | None = None
 

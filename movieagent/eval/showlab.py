@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from movieagent.errors import InputError
-from movieagent.eval.probe import VideoInfo, probe_video
+from movieagent.eval.probe import probe_video
+from movieagent.media import MediaInfo
 from movieagent.schema import (
     Box,
     CameraMovement,
@@ -71,7 +72,7 @@ class ShowlabResults(NamedTuple):
     plan: Plan
     timeline: Timeline
     movie: Path
-    video: VideoInfo
+    video: MediaInfo
 
 
 def is_showlab_results(root: Path) -> bool:
