@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from movieagent.errors import InputError
-from movieagent.yaml_files import parse_yaml
+from movieagent.files import MAX_YAML_BYTES, Document, parse, problems, raise_all, read_text
 
 
 class Section(BaseModel):
@@ -145,18 +145,14 @@ class Settings(BaseSettings):
 
 def load_settings(profile: Path | None = None, **overrides: Any) -> Settings:
     """Defaults <- YAML profile <- MOVIEAGENT_* environment <- explicit overrides (e.g. from CLI flags)."""
-    values: dict[str, Any] = _read_profile(Path(profile)) if profile is not None else {}
+    document = _read_profile(Path(profile)) if profile is not None else None
+    values: dict[str, Any] = (document.data if document is not None else None) or {}
     try:
         from_environment = Settings().model_dump(exclude_unset=True)
         settings = Settings(**deep_merge(deep_merge(values, from_environment), overrides))
     except ValidationError as error:
-        first = error.errors()[0]
-        location = ".".join(str(part) for part in first["loc"])
-        raise InputError(
-            f"setting '{location}': {first['msg']}",
-            path=profile,
-            fix="correct the value in the profile or the MOVIEAGENT_* variable (see configs/default.yaml)",
-        ) from None
+        hint = "in the profile or the MOVIEAGENT_* variable (configs/default.yaml lists every setting)"
+        raise_all(problems(error, document, Settings, hint=hint))
     return settings
 
 
@@ -171,22 +167,16 @@ def find_profile(name_or_path: Path) -> Path:
     return shipped if shipped.exists() else path
 
 
-def _read_profile(path: Path) -> dict[str, Any]:
-    path = find_profile(path)
-    try:
-        data, _ = parse_yaml(path.read_text(encoding="utf-8"), path, what="config profile is not valid YAML")
-    except FileNotFoundError:
-        from movieagent.resources import resource_dir
+def _read_profile(path: Path) -> Document:
+    from movieagent.resources import resource_dir
 
-        shipped = ", ".join(sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml")))
-        raise InputError("config profile not found", path=path, fix=f"pass a YAML file to -c, or a shipped profile: {shipped}") from None
-    except UnicodeDecodeError:
-        raise InputError("config profile is not UTF-8 text", path=path, fix="save the profile as UTF-8") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError("config profile must be a mapping of sections", path=path, fix="start from configs/default.yaml")
-    return data
+    path = find_profile(path)
+    shipped = ", ".join(sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml")))
+    missing_fix = f"pass a YAML file to -c, or a shipped profile: {shipped}"
+    document = parse(read_text(path, what="config profile", max_bytes=MAX_YAML_BYTES, missing_fix=missing_fix), path)
+    if not isinstance(document.data, dict | None):
+        raise InputError("config profile must be a mapping of sections", path=path, line=1, fix="start from configs/default.yaml")
+    return document
 
 
 def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -32,9 +32,9 @@ from movieagent.assemble import make_movie_file
 from movieagent.backends import load_backend
 from movieagent.config import Settings
 from movieagent.errors import InputError
-from movieagent.ingest import check_inputs, input_warnings
+from movieagent.ingest import check_inputs, input_warnings, read_plan
 from movieagent.mix import MixReport, make_mix
-from movieagent.planning import PlanningOutcome, read_plan, run_planning
+from movieagent.planning import PlanningOutcome, run_planning
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
 from movieagent.render.phases import preflight, render_phase, render_phases

@@ -29,9 +29,8 @@ from pydantic import BaseModel
 
 from movieagent.config import Settings, find_profile, load_settings
 from movieagent.errors import InputError, InputErrors, MovieAgentError
-from movieagent.ingest import check_inputs
+from movieagent.ingest import check_inputs, read_plan
 from movieagent.media import frame_from_clip
-from movieagent.planning import read_plan
 from movieagent.resources import resource_dir
 from movieagent.schema import ID_PATTERN, slugify
 from movieagent.studio.uploads import UploadLimits, copy_limited, extract_bank, save_script
