@@ -19,7 +19,7 @@ import typer
 from movieagent import __version__
 from movieagent.backends import available
 from movieagent.errors import InputError, MovieAgentError
-from movieagent.resources import resource_dir
+from movieagent.resources import shipped_profiles
 
 if TYPE_CHECKING:
     from movieagent.config import Settings
@@ -47,11 +47,6 @@ class StopAfter(str, enum.Enum):
 
 # Built from the backend table, so a crew added there is a choice here with no other edit.
 Crew = enum.Enum("Crew", {kind: kind for kind in available("crew")}, type=str)
-
-
-def shipped_profiles() -> list[str]:
-    """The profiles in configs/, by the name -c takes."""
-    return sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml"))
 
 
 ScriptArg = Annotated[Path, typer.Argument(help="Fountain screenplay (.fountain), prose synopsis (.md/.txt) or MovieAgent script_synopsis.json")]

@@ -168,10 +168,10 @@ def find_profile(name_or_path: Path) -> Path:
 
 
 def _read_profile(path: Path) -> Document:
-    from movieagent.resources import resource_dir
+    from movieagent.resources import shipped_profiles
 
     path = find_profile(path)
-    shipped = ", ".join(sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml")))
+    shipped = ", ".join(shipped_profiles())
     missing_fix = f"pass a YAML file to -c, or a shipped profile: {shipped}"
     document = parse(read_text(path, what="config profile", max_bytes=MAX_YAML_BYTES, missing_fix=missing_fix), path)
     if not isinstance(document.data, dict | None):

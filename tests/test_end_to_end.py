@@ -21,6 +21,8 @@ SHORT_SCRIPT = ROOT / "examples/short/the-lighthouse-keeper.fountain"
 SHORT_BANK = ROOT / "character_bank/lighthouse"
 WIDTH, HEIGHT, FPS = 320, 180, 12
 
+pytestmark = pytest.mark.slow  # the module's movie takes a minute or two on busy cores
+
 
 @pytest.fixture(scope="module")
 def movie(tmp_path_factory):

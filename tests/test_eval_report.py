@@ -16,15 +16,10 @@ from PIL import Image
 from movieagent.eval import EvalReport, evaluate_movie
 from tests.eval_movies import BANK, SETTINGS, clean_movie, copy_movie
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SUBTITLES_LOADED = (
     "() => { const track = document.getElementById('movie').textTracks[0];"
     " track.mode = 'showing'; return track.cues !== null && track.cues.length > 0; }"
 )
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="the browser test drives the system Chromium at /usr/bin/chromium")
-
 
 @pytest.fixture(scope="session")
 def movie(tmp_path_factory):
@@ -52,15 +47,6 @@ def served(evaluated):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, url: str, problems: list[str], requested: list[str]):
