@@ -18,7 +18,7 @@ _MARKS = str.maketrans({"：": ":", "（": "(", "）": ")", "。": ".", "．": "
 # does not know and so must be forced with a leading '.').
 _HEADING = re.compile(r"^\s*(?:INT\.?/EXT|EXT\.?/INT|I/E|INT|EXT|EST)[.。．]", re.IGNORECASE)
 _LOCAL_HEADING = re.compile(r"^\s*(?:ИНТ|НАТ|ЭКСТ|ИНТ\./НАТ)[.。．]\s", re.IGNORECASE)
-_TITLE_KEY = re.compile(r"^(?P<key>[^\s:：][^:：]*)：")
+_TITLE_KEY = re.compile(r"^[^\s:：][^:：]*：")
 # Lines starting with these are Fountain's other elements (forced action, heading, lyric, section, note...).
 _OTHER_ELEMENT = ("!", ".", "~", "#", "=", ">", "[[", "@")
 # Punctuation that ends or breaks a sentence: a cue (a name) has none.
@@ -51,7 +51,7 @@ def _rewrite_title_page(lines: list[str]) -> int:
         return 0
     index = 0
     while index < len(lines) and lines[index].strip():
-        if (key := _TITLE_KEY.match(lines[index])) and ":" not in key["key"]:
+        if _TITLE_KEY.match(lines[index]):
             lines[index] = lines[index].replace("：", ": ", 1)
         index += 1
     return index
@@ -72,11 +72,11 @@ def _paragraphs(lines: list[str], start: int) -> list[tuple[int, int]]:
 
 def _rewrite_paragraph(lines: list[str], start: int, end: int) -> None:
     first = lines[start]
+    heading = _HEADING.match(first) if end - start == 1 else None
     if end - start == 1 and _LOCAL_HEADING.match(first):
         lines[start] = "." + first.strip()
-    elif end - start == 1 and _HEADING.match(first):
-        prefix = _HEADING.match(first).group()  # type: ignore[union-attr]
-        lines[start] = prefix.translate(_MARKS) + first[len(prefix) :]
+    elif heading is not None:
+        lines[start] = heading.group().translate(_MARKS) + first[heading.end() :]
     elif end - start > 1 and _is_cue(first):
         # A dialogue block: the cue's extensions and the parentheticals in ASCII brackets.
         lines[start] = first.translate(str.maketrans({"（": "(", "）": ")"}))
