@@ -11,7 +11,7 @@ from pathlib import Path
 from movieagent.cache import content_key, reuse_or_make, stored_key
 from movieagent.config import VideoSettings
 from movieagent.media import run_ffmpeg
-from movieagent.preview.fonts import CJK_INSTALL_HINT, cjk_font_file
+from movieagent.preview.fonts import CJK_INSTALL_HINT, cjk_face_name, cjk_font_file
 from movieagent.schema import ClipResult, Plan, RenderJob, Timeline
 from movieagent.storyboard import storyboard_frames, write_storyboard
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
@@ -24,8 +24,6 @@ ISO_639_2 = {
     "he": "heb", "th": "tha", "hi": "hin", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "pt": "por",
     "nl": "nld", "pl": "pol",
 }  # fmt: skip
-# The face of Noto Sans CJK that writes each language's letters its way, for burned-in subtitles.
-CJK_FONT_NAMES = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto Sans CJK SC"}
 # A folder path ffmpeg's filter syntax takes without escaping.
 _PLAIN_PATH = re.compile(r"^[\w/.\-]+$")
 
@@ -45,7 +43,9 @@ def make_movie_file(
     `on_done(1)` is called when the storyboard is drawn (the first of the stage's two steps).
     """
     subtitles = workspace.subtitles.read_text(encoding="utf-8")
-    key = content_key(plan, [job.cache_key for job in jobs], stored_key(workspace.mix), subtitles, video)
+    # Burnt in, the subtitles' look (movie.ass, styled by the settings) is part of the picture.
+    burnt = [workspace.burnt_subtitles.read_text(encoding="utf-8")] if video.burn_subtitles else []
+    key = content_key(plan, [job.cache_key for job in jobs], stored_key(workspace.mix), subtitles, video, *burnt)
 
     def assemble() -> None:
         with ThreadPoolExecutor(max_workers=1) as background:
@@ -88,8 +88,11 @@ def assemble_movie(
         "-map", "0:v:0", "-map", "1:a:0", "-map", "2:s:0",
     ]
     if video.burn_subtitles:
-        # The subtitles filter takes a filter-syntax path; a plain relative name avoids escaping it.
-        arguments += ["-vf", f"subtitles={subtitles.name}{_subtitle_font(language)}", "-c:v", "libx264", "-crf", str(video.crf), "-preset", video.preset, "-pix_fmt", "yuv420p"]
+        # libass draws movie.ass (subtitles.write_burn_in: script text escaped, the profile's style). The filter
+        # argument is our own fixed file name in ffmpeg's working folder, and for Japanese, Chinese or Korean the
+        # installed CJK font's folder (checked to need no escaping): no script text is ever in it.
+        arguments += ["-vf", f"subtitles={workspace.burnt_subtitles.name}{_cjk_fonts_folder(language)}"]
+        arguments += ["-c:v", "libx264", "-crf", str(video.crf), "-preset", video.preset, "-pix_fmt", "yuv420p"]
     else:
         arguments += ["-c:v", "copy"]
     arguments += [
@@ -99,20 +102,19 @@ def assemble_movie(
         "-movflags", "+faststart",
     ]
     with atomic_path(workspace.movie) as temporary:
-        run_ffmpeg([*arguments, str(temporary)], what="assembling the movie", cwd=subtitles.parent)
+        run_ffmpeg([*arguments, str(temporary)], what="assembling the movie", cwd=workspace.root)
     return workspace.movie
 
 
-def _subtitle_font(language: str) -> str:
-    """The subtitles filter's font options for a language whose letters the default font lacks; '' for others."""
-    name = CJK_FONT_NAMES.get(language.split("-")[0].lower())
-    if name is None:
+def _cjk_fonts_folder(language: str) -> str:
+    """The subtitles filter's fontsdir option where the language's letters need Noto Sans CJK; '' for others."""
+    if cjk_face_name(language) is None:
         return ""
     font = cjk_font_file()
     if font is None or not _PLAIN_PATH.match(str(font.parent)):
-        log.warning("no font with %s letters for burnt-in subtitles: they show as empty boxes; fix: %s", name, CJK_INSTALL_HINT)
+        log.warning("no font with %s letters for burnt-in subtitles: they show as empty boxes; fix: %s", language, CJK_INSTALL_HINT)
         return ""
-    return f":fontsdir={font.parent}:force_style='FontName={name}'"
+    return f":fontsdir={font.parent}"
 
 
 def _quote(path: Path) -> str:

@@ -80,6 +80,7 @@ ReviewOpt = Annotated[
     typer.Option("--review", help="Pause after planning so you can edit OUT/plan.json, then run the same command with --resume"),
 ]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue after --review with your edited OUT/plan.json")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Use OUT even though it holds files movieagent did not make (they may be overwritten)")]
 
 
 def command(
@@ -183,6 +184,7 @@ def make(
     llm: LlmOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.png."""
@@ -193,7 +195,9 @@ def make(
 
     settings = build_settings(config, quiet=quiet, llm=llm, assignments=set_)
     stage = stop_after.value if stop_after else None
-    result = make_movie(script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume)  # type: ignore[arg-type]
+    result = make_movie(
+        script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume, force=force  # type: ignore[arg-type]
+    )
     _warn(result.warnings)
     if result.awaiting_review:
         _report_review(result)
@@ -222,6 +226,7 @@ def plan_command(
     llm: LlmOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan only: write OUT/plan.json (edit it, then `make --plan OUT/plan.json`)."""
@@ -229,7 +234,7 @@ def plan_command(
     from movieagent.schema import Plan
 
     settings = build_settings(config, quiet=quiet, llm=llm, assignments=set_)
-    result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume)
+    result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
     _warn(result.warnings)
     if result.awaiting_review:
         _report_review(result)

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import pysrt
+import pysubs2
 import pytest
 from PIL import Image
 
@@ -74,7 +74,7 @@ def test_the_served_report_loads_its_subtitles_pictures_and_plots(evaluated, ser
     assert problems == []
     assert f"{served}/movie.vtt" in requested
     assert all(url.startswith((served, "data:", "blob:")) for url in requested), requested
-    assert cues == [cue.text for cue in pysrt.open(str(evaluated / "movie.srt"), encoding="utf-8")]
+    assert cues == [cue.plaintext for cue in pysubs2.load(str(evaluated / "movie.srt"), encoding="utf-8")]
     shots = len(EvalReport.model_validate_json((evaluated / "metrics.json").read_text(encoding="utf-8")).shots)
     assert broken_pictures == 0 and pictures == shots + 1  # a thumbnail per shot, and the storyboard
     assert charts == 2
@@ -96,5 +96,5 @@ def test_the_report_opened_as_a_file_has_subtitles_and_seeks_to_a_clicked_shot(e
     position = page.evaluate("document.getElementById('movie').currentTime")
 
     assert problems == []
-    assert cues == len(pysrt.open(str(evaluated / "movie.srt"), encoding="utf-8"))
+    assert cues == len(pysubs2.load(str(evaluated / "movie.srt"), encoding="utf-8"))
     assert position == pytest.approx(float(third_shot.get_attribute("data-seek")), abs=0.05) and position > 0

@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-import pysrt
+import pysubs2
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
@@ -138,7 +138,7 @@ def test_review_pauses_then_resume_makes_the_movie_with_the_edits(inputs, crew_c
     # 1. Pause: plan.json for the person, and nothing made after it.
     paused = make_movie(script, bank, outdir, settings, review=True)
     assert paused.awaiting_review and paused.movie is None and paused.plan == outdir / "plan.json"
-    assert sorted(path.name for path in outdir.iterdir()) == ["log.txt", "plan.json", "planning.sqlite"]
+    assert sorted(path.name for path in outdir.iterdir()) == [".movieagent-output", "log.txt", "plan.json", "planning.sqlite"]
     planned_calls = sum(crew_calls.values())
 
     # 2. The person rewrites a line in one scene and deletes a shot with a line in the other.
@@ -158,7 +158,7 @@ def test_review_pauses_then_resume_makes_the_movie_with_the_edits(inputs, crew_c
     assert not done.awaiting_review and done.shots == len(plan.shots())
     assert read_plan(done.plan) == plan
 
-    subtitles = " ".join(" ".join(item.text.split()) for item in pysrt.open(str(done.subtitles)))
+    subtitles = " ".join(" ".join(item.plaintext.split()) for item in pysubs2.load(str(done.subtitles)))
     assert "The clock says four, and it always will." in subtitles
     assert "It stopped at four." not in subtitles
     assert deleted.lines[0].text not in subtitles

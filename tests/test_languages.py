@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
-import pysrt
+import pysubs2
 import pytest
 from PIL import Image, ImageDraw
 
@@ -154,21 +155,21 @@ JAPANESE = [
 
 def test_japanese_lines_hold_sixteen_characters_broken_between_phrases():
     cues = build_subtitles(timeline_of(JAPANESE), SubtitleSettings(), "ja")
-    lines = [line for cue in cues for line in cue.text.split("\n")]
+    lines = [line for cue in cues for line in cue.lines]
 
     assert max(len(line) for line in lines) <= 16 and len(cues) > len(JAPANESE)
-    assert "".join(re.sub(r"\s", "", cue.text) for cue in cues) == re.sub(r"\s", "", "".join(JAPANESE))
+    assert "".join(re.sub(r"\s", "", "".join(cue.lines)) for cue in cues) == re.sub(r"\s", "", "".join(JAPANESE))
     # Breaks fall between BudouX phrases: never inside '沈黙の' or '立っています。', never before a closing '。'.
     assert not any(line.startswith(("。", "、", "っ", "す")) for line in lines)
     # Latin words inside Japanese stay whole and keep their space, on one line or across two.
-    assert any("Hello world" in cue.text.replace("\n", " ") for cue in cues) and {"Hello", "world"} <= set(" ".join(lines).split())
+    assert any("Hello world" in " ".join(cue.lines) for cue in cues) and {"Hello", "world"} <= set(" ".join(lines).split())
 
 
 def test_japanese_cues_stay_up_long_enough_to_read_four_characters_a_second():
     cue = build_subtitles(timeline_of(["この場所は何ですか？"], seconds_each=1.0), SubtitleSettings(), "ja")[0]
-    assert (cue.end - cue.start).ordinal >= 1000 * len("この場所は何ですか？") / 4
+    assert cue.end_ms - cue.start_ms >= 1000 * len("この場所は何ですか？") / 4
     english = build_subtitles(timeline_of(["What is this place?"], seconds_each=1.0), SubtitleSettings(), "en")[0]
-    assert (english.end - english.start).ordinal < 1000 * len("What is this place?") / 4
+    assert english.end_ms - english.start_ms < 1000 * len("What is this place?") / 4
 
 
 def test_spaced_languages_never_break_inside_a_word():
@@ -176,7 +177,7 @@ def test_spaced_languages_never_break_inside_a_word():
     settings = SubtitleSettings(max_chars_per_line=16)
     words = set(text.split())
     for cue in build_subtitles(timeline_of([text], seconds_each=8.0), settings, "ru"):
-        for line in cue.text.split("\n"):
+        for line in cue.lines:
             assert set(line.split()) <= words, line
 
 
@@ -230,8 +231,8 @@ def test_a_japanese_film_speaks_japanese_and_burns_in_real_letters(tmp_path, mon
 
     plan = (result.outdir / "plan.json").read_text(encoding="utf-8")
     assert '"language": "ja"' in plan
-    cues = pysrt.open(str(result.subtitles), encoding="utf-8")
-    assert [cue.text for cue in cues] == ["このばしょはなんですか？"]
+    cues = pysubs2.load(str(result.subtitles), encoding="utf-8", format_="srt")
+    assert [cue.plaintext for cue in cues] == ["このばしょはなんですか？"]
     line = Timeline.model_validate_json((result.outdir / "timeline.json").read_text()).lines()[0]
     # A Japanese voice reads twelve kana in well under the 5 s an English voice spelling them out takes.
     assert 0.5 < line.end_s - line.start_s < 3.0
@@ -239,9 +240,10 @@ def test_a_japanese_film_speaks_japanese_and_burns_in_real_letters(tmp_path, mon
     # The same film assembled without the font shows empty boxes: the burnt-in letters differ from them.
     monkeypatch.setattr(assemble, "cjk_font_file", lambda: None)
     clips = [ClipResult(shot_id=p.stem.split("_", 2)[2], path=p, num_frames=1, cached=True) for p in sorted((result.outdir / "clips").glob("shot_*.mp4"))]
-    boxes = assemble.assemble_movie(
-        clips, result.outdir / "audio" / "mix.wav", result.subtitles, settings.video, Workspace(tmp_path / "boxes"), title="x", language="ja"
-    )
+    elsewhere = Workspace(tmp_path / "boxes")
+    elsewhere.root.mkdir()
+    shutil.copy(result.outdir / elsewhere.burnt_subtitles.name, elsewhere.burnt_subtitles)
+    boxes = assemble.assemble_movie(clips, result.outdir / "audio" / "mix.wav", result.subtitles, settings.video, elsewhere, title="x", language="ja")
     middle = (line.start_s + line.end_s) / 2
     letters, empty = (frame_at(movie, middle, 320, 180).astype(int) for movie in (result.movie, boxes))
     assert np.abs(letters - empty)[130:].mean() > 1.0

@@ -21,8 +21,8 @@ DEJAVU_FOLDER = Path("/usr/share/fonts/truetype/dejavu")
 CJK_PACKAGE, CJK_FILE = "noto_cjk_sans_otc", "NotoSansCJK-Regular.ttc"
 DEBIAN_CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 CJK_INSTALL_HINT = "pip install 'movieagent[cjk]' (Noto Sans CJK), or apt install fonts-noto-cjk"
-# Faces of the Noto Sans CJK collection: the same letters, drawn the way each language writes them.
-CJK_FACES = {"ja": 0, "ko": 1, "zh": 2}
+# Faces of the Noto Sans CJK collection (index, family name): the same letters, drawn the way each language writes them.
+CJK_FACES = {"ja": (0, "Noto Sans CJK JP"), "ko": (1, "Noto Sans CJK KR"), "zh": (2, "Noto Sans CJK SC")}
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]")
@@ -35,7 +35,7 @@ def font(size: int, *, bold: bool = False, text: str = "") -> Font:
     """A font of `size` pixels that has the letters of `text` (Noto Sans CJK has one weight: bold is regular)."""
     language = cjk_language(text)
     if language is not None and (cjk := cjk_font_file()) is not None:
-        return _truetype(str(cjk), size, CJK_FACES[language])
+        return _truetype(str(cjk), size, CJK_FACES[language][0])
     if language is not None:
         _warn_no_cjk_font()
     path = DEJAVU_FOLDER / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
@@ -51,6 +51,12 @@ def cjk_language(text: str) -> str | None:
     if _HANGUL.search(text):
         return "ko"
     return "zh" if _HAN.search(text) else None
+
+
+def cjk_face_name(language: str) -> str | None:
+    """The family name of the Noto Sans CJK face for a language tag ('ja-JP' -> 'Noto Sans CJK JP'); None for others."""
+    face = CJK_FACES.get(language.split("-")[0].lower())
+    return face[1] if face else None
 
 
 @functools.cache

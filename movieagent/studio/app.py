@@ -94,10 +94,11 @@ def create_app(
     runs = Runs()
     # FastAPI's own /docs and /redoc pages load their scripts from a CDN: the docs page here serves them itself.
     app = FastAPI(title="movieagent studio", description=DESCRIPTION, version=__version__, docs_url=None, redoc_url=None)
-    app.add_middleware(_Guard, max_body=limits.request_bytes())
     # The Host header is checked so that a DNS-rebinding page cannot reach a studio bound to loopback.
     wildcard = host in ("0.0.0.0", "::", "")
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=["*"] if wildcard else [*LOOPBACK_HOSTS, host])
+    # Added last, so it is the outermost: every answer gets its headers, the host check's refusals included.
+    app.add_middleware(_Guard, max_body=limits.request_bytes())
     _add_error_answers(app)
     static_files = {path.name: path for path in STATIC.iterdir() if path.suffix in STATIC_TYPES}
 
@@ -293,7 +294,21 @@ class _Guard:
         if refusal is not None:
             await refusal(scope, receive, send_with_headers)
             return
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # Starlette's own error answer is sent outside this guard, without the headers: answer here instead,
+            # then let the error go on to be logged.
+            if not started:
+                await _answer(500, "the studio failed on this request; see its log")(scope, receive, send_with_headers)
+            raise
 
     def _refusal(self, scope: Scope) -> JSONResponse | None:
         if scope["method"] in ("GET", "HEAD"):
