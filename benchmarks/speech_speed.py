@@ -44,7 +44,7 @@ def main() -> None:
             choice = BackendChoice(kind=kind)
             backend = load_backend("speech", choice)
             workspace = Workspace(Path(folder) / kind)
-            casting = cast_film(film_speakers(plan, bank), backend, kind)
+            casting = cast_film(film_speakers(plan, bank), backend, kind, plan.language)
             started, cpu_started = time.perf_counter(), _cpu_seconds()
             spoken = speak_lines(plan, casting, backend, choice, workspace)
             wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -9,9 +11,21 @@ from pathlib import Path
 from movieagent.cache import content_key, reuse_or_make, stored_key
 from movieagent.config import VideoSettings
 from movieagent.media import run_ffmpeg
+from movieagent.preview.fonts import CJK_INSTALL_HINT, cjk_face_name, cjk_font_file
 from movieagent.schema import ClipResult, Plan, RenderJob, Timeline
 from movieagent.storyboard import storyboard_frames, write_storyboard
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
+
+log = logging.getLogger("movieagent")
+# MP4 tags a track's language with an ISO 639-2 code; the few languages the script detection names (a
+# dictionary, not a dependency: `langcodes` would be one for these lines).
+ISO_639_2 = {
+    "en": "eng", "ja": "jpn", "zh": "zho", "ko": "kor", "ru": "rus", "uk": "ukr", "el": "ell", "ar": "ara",
+    "he": "heb", "th": "tha", "hi": "hin", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "pt": "por",
+    "nl": "nld", "pl": "pol",
+}  # fmt: skip
+# A folder path ffmpeg's filter syntax takes without escaping.
+_PLAIN_PATH = re.compile(r"^[\w/.\-]+$")
 
 
 def make_movie_file(
@@ -36,7 +50,9 @@ def make_movie_file(
     def assemble() -> None:
         with ThreadPoolExecutor(max_workers=1) as background:
             # Muxing (mostly AAC encoding) and the storyboard's frame grabs are independent ffmpeg work: overlap them.
-            muxing = background.submit(assemble_movie, clips, workspace.mix, workspace.subtitles, video, workspace, title=plan.title)
+            muxing = background.submit(
+                assemble_movie, clips, workspace.mix, workspace.subtitles, video, workspace, title=plan.title, language=plan.language
+            )
             write_storyboard(storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
             on_done(1)
             muxing.result()
@@ -53,8 +69,12 @@ def assemble_movie(
     workspace: Workspace,
     *,
     title: str,
+    language: str = "en",
 ) -> Path:
-    """Joins the clips in the given (plan) order without re-encoding, unless subtitles are burnt in."""
+    """Joins the clips in the given (plan) order without re-encoding, unless subtitles are burnt in.
+
+    `language` (the script's) tags the subtitle track and picks a font with its letters for burnt-in subtitles.
+    """
     if not clips:
         raise ValueError("no clips to assemble")
     concat_list = workspace.root / "clips" / "concat.txt"
@@ -69,20 +89,32 @@ def assemble_movie(
     ]
     if video.burn_subtitles:
         # libass draws movie.ass (subtitles.write_burn_in: script text escaped, the profile's style). The filter
-        # argument is our own fixed file name in ffmpeg's working folder: no path or script text is ever in it.
-        arguments += ["-vf", f"subtitles={workspace.burnt_subtitles.name}"]
+        # argument is our own fixed file name in ffmpeg's working folder, and for Japanese, Chinese or Korean the
+        # installed CJK font's folder (checked to need no escaping): no script text is ever in it.
+        arguments += ["-vf", f"subtitles={workspace.burnt_subtitles.name}{_cjk_fonts_folder(language)}"]
         arguments += ["-c:v", "libx264", "-crf", str(video.crf), "-preset", video.preset, "-pix_fmt", "yuv420p"]
     else:
         arguments += ["-c:v", "copy"]
     arguments += [
         "-c:a", "aac", "-b:a", "192k",
-        "-c:s", "mov_text", "-metadata:s:s:0", "language=eng",
+        "-c:s", "mov_text", "-metadata:s:s:0", f"language={ISO_639_2.get(language.split('-')[0].lower(), 'und')}",
         "-metadata", f"title={title}",
         "-movflags", "+faststart",
     ]
     with atomic_path(workspace.movie) as temporary:
         run_ffmpeg([*arguments, str(temporary)], what="assembling the movie", cwd=workspace.root)
     return workspace.movie
+
+
+def _cjk_fonts_folder(language: str) -> str:
+    """The subtitles filter's fontsdir option where the language's letters need Noto Sans CJK; '' for others."""
+    if cjk_face_name(language) is None:
+        return ""
+    font = cjk_font_file()
+    if font is None or not _PLAIN_PATH.match(str(font.parent)):
+        log.warning("no font with %s letters for burnt-in subtitles: they show as empty boxes; fix: %s", language, CJK_INSTALL_HINT)
+        return ""
+    return f":fontsdir={font.parent}"
 
 
 def _quote(path: Path) -> str:

@@ -88,8 +88,11 @@ SpeechOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", help="Use OUT even though it holds files movieagent did not make (they may be overwritten)")]
 
 
-def command(name: str | None = None, *, example: str | None = None) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Registers a command whose MovieAgentError prints as one message with its exit code, and whose Ctrl-C exits 130."""
+def command(
+    name: str | None = None, *, example: str | None = None, group: typer.Typer = app
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Registers a command (in `group`, a command group such as `bank`) whose MovieAgentError prints as one message
+    with its exit code, and whose Ctrl-C exits 130."""
 
     def register(function: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(function)
@@ -103,7 +106,7 @@ def command(name: str | None = None, *, example: str | None = None) -> Callable[
                 _print_error(MovieAgentError("interrupted; run the same command again to go on from where it stopped"))
                 raise typer.Exit(code=INTERRUPTED) from None
 
-        return app.command(name=name, epilog=f"Example:  {example}" if example else None)(run)
+        return group.command(name=name, epilog=f"Example:  {example}" if example else None)(run)
 
     return register
 
@@ -167,6 +170,11 @@ def build_settings(
     return settings
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        _say(f"warning: {warning}", stderr=True)
+
+
 def _report_review(result: MovieResult) -> None:
     _say(f"Plan ready for review: edit {result.plan}, then run the same command with --resume")
 
@@ -198,6 +206,7 @@ def make(
     result = make_movie(
         script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume, force=force  # type: ignore[arg-type]
     )
+    _warn(result.warnings)
     if result.awaiting_review:
         _report_review(result)
         return
@@ -235,6 +244,7 @@ def plan_command(
 
     settings = build_settings(config, quiet=quiet, llm=llm, speech=speech, assignments=set_)
     result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
+    _warn(result.warnings)
     if result.awaiting_review:
         _report_review(result)
         return
@@ -249,11 +259,17 @@ def validate(script: ScriptArg, characters: CharactersOpt, config: ConfigOpt = N
     from rich.table import Table
     from rich.text import Text
 
-    from movieagent.ingest import check_inputs
+    from movieagent.ingest import check_inputs, input_warnings
     from movieagent.speech.casting import script_casting
 
     settings = build_settings(config, speech=speech)
-    loaded, bank = check_inputs(script, characters, max_bytes=settings.planning.max_script_bytes, max_scenes=settings.planning.max_scenes)
+    planning = settings.planning
+    loaded, bank = check_inputs(
+        script, characters, max_bytes=planning.max_script_bytes, max_scenes=planning.max_scenes, unknown=settings.casting.unknown
+    )
+    _warn([warning.describe() for warning in input_warnings(loaded, bank)])
+    if extras := [character.name for character in bank.characters if character.extra]:
+        _say(f"played by extras (casting.unknown: extra): {', '.join(extras)}", stderr=True)
     casting = script_casting(loaded, bank, settings.speech.backend)
     _say(
         f"ok: {len(loaded.scenes)} scenes, {len(loaded.dialogue())} lines, "
@@ -366,6 +382,41 @@ def fetch(
     if not dry_run:
         for folder in download(plan, api):
             typer.echo(f"ready: {folder}")
+
+
+bank_app = typer.Typer(help="Character banks: draft one from a script.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+
+@command(name="init", group=bank_app, example="movieagent bank init my-film.fountain my-bank/   (then add a picture to each folder)")
+def bank_init(
+    script: ScriptArg,
+    bank: Annotated[Path, typer.Argument(help="Bank folder to write into; made if missing, and no file already there is replaced")],
+    config: ConfigOpt = None,
+    llm: LlmOpt = None,
+) -> None:
+    """Draft a character bank from a script: a folder per speaking character and per place, with what the script says."""
+    from movieagent.ingest.bank_init import init_bank
+    from movieagent.planning.bank_descriptions import describe_bank
+
+    settings = build_settings(config, llm=llm)
+    describe = functools.partial(describe_bank, crew=settings.planning.crew) if llm else None
+    limits = {"max_bytes": settings.planning.max_script_bytes, "max_scenes": settings.planning.max_scenes}
+    draft, report = init_bank(script, bank, describe=describe, **limits)
+    if not draft.characters and not draft.locations:
+        _say(f"{bank} already has every character and place of {script}: nothing to write")
+        return
+    _say(f"{len(draft.characters)} characters and {len(draft.locations)} places drafted from {script}")
+    for path in report.written:
+        _say(f"  wrote {path}")
+    for path in report.kept:
+        _say(f"  kept  {path} (already there)")
+    if report.need_pictures:
+        _say(
+            f"Next: add a picture to each of these {len(report.need_pictures)} folders (a PNG with a transparent background "
+            "becomes a cut-out; a photo, a framed card), and check the descriptions; until then each is drawn as a stand-in. "
+            "Minor roles can go: delete their folders and set casting.unknown: extra to have extras play them."
+        )
 
 
 def _show_version(value: bool) -> None:

@@ -33,7 +33,7 @@ from movieagent.assemble import make_movie_file
 from movieagent.backends import load_backend
 from movieagent.config import Settings
 from movieagent.errors import InputError, WriteError
-from movieagent.ingest import check_inputs, read_plan
+from movieagent.ingest import check_inputs, input_warnings, read_plan
 from movieagent.mix import MixReport, make_mix
 from movieagent.planning import PlanningOutcome, run_planning
 from movieagent.planning.limits import check_plan_size, check_script_length
@@ -44,7 +44,7 @@ from movieagent.schema import Casting, CharacterBank, ClipResult, Plan, RenderJo
 from movieagent.speech.casting import cast_film, film_speakers
 from movieagent.speech.casting import preflight as speech_preflight
 from movieagent.speech.stage import speak_lines
-from movieagent.subtitles import build_subtitles, write_burn_in, write_subtitles
+from movieagent.subtitles import build_subtitles, subtitle_rules, write_burn_in, write_subtitles
 from movieagent.timeline import build_timeline
 from movieagent.workspace import Workspace, check_output_folder, claim_workspace, write_error, write_text_atomic
 
@@ -71,6 +71,8 @@ class MovieResult(BaseModel):
     stage_seconds: dict[str, float] = {}
     # Planning paused: `plan` waits for a person's edits, nothing after it was made.
     awaiting_review: bool = False
+    # Input that worked but maybe not as meant (a character without a picture), each with its fix.
+    warnings: list[str] = []
 
 
 def make_movie(
@@ -161,6 +163,7 @@ class _Film:
     rendered: dict[str, list[ClipResult]] = dataclasses.field(default_factory=dict)  # by phase family: keyframe, video
     mix: MixReport | None = None
     movie: Path | None = None
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     @contextlib.contextmanager
     def stage(self, name: str, steps: int = 1) -> Iterator[Callable[..., None]]:
@@ -172,8 +175,15 @@ class _Film:
         """1. The script and the bank, checked together; the render backends too when this run renders."""
         with self.timer("ingest"):
             planning = self.settings.planning
-            self.script, self.bank = check_inputs(script, characters, max_bytes=planning.max_script_bytes, max_scenes=planning.max_scenes)
+            self.script, self.bank = check_inputs(
+                script, characters, max_bytes=planning.max_script_bytes, max_scenes=planning.max_scenes, unknown=self.settings.casting.unknown
+            )
             log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(self.script.scenes), characters, len(self.bank.characters))
+            if extras := [character.name for character in self.bank.characters if character.extra]:
+                log.info("played by extras (casting.unknown: extra): %s", ", ".join(extras))
+            self.warnings = [warning.describe() for warning in input_warnings(self.script, self.bank)]
+            for warning in self.warnings:
+                log.warning("%s", warning)
             if self.plan_file is None:
                 check_script_length(self.script, planning)
             if STOPS.index(self.last_stage) >= STOPS.index("render"):
@@ -202,7 +212,9 @@ class _Film:
         if self.awaiting_review:
             log.info("plan ready for review: edit %s, then resume", self.workspace.plan)
             return
-        self.casting = cast_film(film_speakers(self.plan, self.bank), self.speech_backend, self.settings.speech.backend.kind, self.workspace)
+        self.casting = cast_film(
+            film_speakers(self.plan, self.bank), self.speech_backend, self.settings.speech.backend.kind, self.plan.language, self.workspace
+        )
         for note in self.casting.notes:
             log.warning("voices: %s", note)
 
@@ -227,12 +239,13 @@ class _Film:
     def assemble(self) -> None:
         """6. Subtitles; 7. the mix; 8. the movie and its storyboard."""
         with self.timer("subtitles"):
-            subtitles = build_subtitles(self.timeline, self.settings.subtitles)
+            subtitles = build_subtitles(self.timeline, self.settings.subtitles, self.plan.language)
             write_subtitles(subtitles, self.workspace.subtitles)
             video = self.settings.video
             if video.burn_subtitles:
                 size = {"width": video.width, "height": video.height}
-                write_burn_in(subtitles, self.workspace.burnt_subtitles, self.settings.subtitles.burn_in, **size)
+                style = subtitle_rules(self.settings.subtitles, self.plan.language).burn_in
+                write_burn_in(subtitles, self.workspace.burnt_subtitles, style, **size)
         with self.stage("mix"):
             seed = sum(shot.seed for shot in self.plan.shots()) % 2**32
             self.mix = make_mix(self.timeline, self.settings.audio, self.workspace, seed=seed)
@@ -256,6 +269,7 @@ class _Film:
             duration_s=self.timeline.duration_s() if finished else 0.0,
             audio=self.mix,
             stage_seconds=self.timer.seconds,
+            warnings=self.warnings,
         )
 
     def _counts(self) -> dict[str, int]:

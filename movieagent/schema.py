@@ -111,7 +111,7 @@ class Voice(Model):
     pitch: PitchWord | int | None = Field(default=None, description="low, medium, high, or 0-99")
     speed: SpeedWord | float | None = Field(default=None, description="slow, normal, fast, or a factor from 0.5 to 2")
     accent: str | None = Field(default=None, description="american, british, scottish, irish, australian, indian, ... or a language tag")
-    language: str = "en-us"
+    language: str | None = Field(default=None, description="The language spoken, a tag such as en-us or ja; None: the script's language")
     sample: Path | None = Field(default=None, description="A 5-20 s clip of the character's own voice, in its bank folder, for voice cloning")
     sample_text: str | None = Field(default=None, description="What is said in the sample, word for word")
     variant: str | None = Field(default=None, description="espeak-ng voice variant, e.g. 'm3', 'f2' (as espeak.variant)")
@@ -187,6 +187,7 @@ class Character(Model):
     color: str = Field(default="#888888", description="Accent colour for cards and subtitles, #rrggbb")
     height: float = Field(default=1.0, ge=0.3, le=1.5, description="Standing height relative to an adult's 1.0 (a child ~0.7)")
     folder: Path | None = None
+    extra: bool = Field(default=False, description="A minor role the bank does not have, played by an extra (casting.unknown: extra)")
 
 
 class Location(Model):
@@ -227,11 +228,16 @@ class CharacterBank(Model):
 
     def find_location(self, place: str) -> Location | None:
         """The location a scene heading's place names, by id, name or alias, ignoring case and punctuation."""
-        wanted = slugify(place)
+        wanted = _place_key(place)
         for location in self.locations:
-            if wanted in {location.id, slugify(location.name), *(slugify(alias) for alias in location.aliases)}:
+            if wanted in {_place_key(name) for name in (location.id, location.name, *location.aliases)}:
                 return location
         return None
+
+
+def _place_key(place: str) -> str:
+    """Letters and digits of any script, lower case: '病院' stays itself where slugify() would make it 'unnamed'."""
+    return "".join(re.findall(r"[^\W_]+", place.casefold()))
 
 
 def _name_key(name: str) -> str:
@@ -283,6 +289,7 @@ class Script(Model):
     title: str
     source: Path
     format: Literal["fountain", "synopsis", "movieagent"]
+    language: str = Field(default="en", description="BCP 47 tag of the language the script is written in: 'en', 'ja', 'zh'")
     title_page: dict[str, str] = {}
     characters: list[str] = Field(default=[], description="Character names the script declares (MovieAgent JSON)")
     scenes: list[ScriptScene]
@@ -408,6 +415,7 @@ class CastMember(Model):
     id: Id
     name: str
     description: str = ""
+    extra: bool = Field(default=False, description="A minor role played by an extra: a neutral figure and a voice unlike the cast's")
 
 
 class LocationSheet(Model):
@@ -425,6 +433,7 @@ class Plan(Model):
     source: Path
     logline: str = ""
     style: str = ""
+    language: str = Field(default="en", description="BCP 47 tag of the script's language: speech and subtitle rules follow it")
     cast: list[CastMember]
     locations: list[LocationSheet]
     scenes: list[Scene] = Field(min_length=1)
@@ -543,6 +552,7 @@ class JobCharacter(Model):
     box: Box
     facing: Literal["left", "right", "camera"] = "camera"
     speaking: bool = False
+    extra: bool = Field(default=False, description="Drawn as a neutral figure without a name")
 
 
 class RenderJob(Model):

@@ -99,7 +99,8 @@ def scan_bank(root: Path) -> tuple[CharacterBank, list[InputError]]:
     if not root.is_dir():
         kind = not_a_regular_file(root) or "a file"
         problem = "character bank folder not found" if kind == "missing" else f"the character bank is {kind}, not a folder"
-        raise InputErrors([InputError(problem, path=root, fix="pass the folder that holds one sub-folder per character")])
+        fix = "pass the folder that holds one sub-folder per character, or draft one: movieagent bank init SCRIPT " + str(root)
+        raise InputErrors([InputError(problem, path=root, fix=fix)])
     root = root.resolve()
 
     # 2. Run: one character per folder, locations from locations/.

@@ -33,6 +33,8 @@ ACCENT_LOCALES = {
     "british": "en-gb", "english": "en-gb", "uk": "en-gb", "rp": "en-gb", "welsh": "en-gb", "irish": "en-gb",
     "scottish": "en-gb-scotland", "australian": "en-gb", "indian": "en-gb",
 }  # fmt: skip
+# A script's language without a region, spoken in this one unless a voice names another.
+DEFAULT_LOCALES = {"en": "en-us"}
 # How shared voices are told apart: (semitones, pace) for the 2nd, 3rd, ... character on one voice.
 VARIATIONS = ((2.5, 1.0), (-2.5, 1.0), (1.5, 1.12), (-1.5, 0.9), (4.0, 1.0), (-4.0, 1.0), (3.0, 0.9), (-3.0, 1.12))
 # Where a backend has no voice of a character's age, the register and pace move a little towards it.
@@ -44,10 +46,13 @@ MAX_SHIFT_SEMITONES = 7.0
 _AGES: tuple[AgeGroup, ...] = ("child", "teen", "young", "adult", "middle-aged", "old")
 
 
-def cast_voices(characters: Sequence[Character], backend: SpeechBackend, kind: str) -> Casting:
-    """One CastVoice per character, in the order given (the bank's, then extras: extras choose last)."""
+def cast_voices(characters: Sequence[Character], backend: SpeechBackend, kind: str, language: str = "en") -> Casting:
+    """One CastVoice per character, in the order given (the bank's, then extras: extras choose last).
+
+    `language` is the script's: a character whose voice names none speaks it.
+    """
     # 1. Words, from the voice and the description.
-    wanted = {character.id: with_words_from(character.voice, character.description) for character in characters}
+    wanted = {character.id: _speaking(with_words_from(character.voice, character.description), language) for character in characters}
     requests = {character.id: backend.requested(character.voice) for character in characters}
     catalogue = backend.voices()
     uses: Counter[tuple[str, int | None]] = Counter()
@@ -81,9 +86,14 @@ def cast_voices(characters: Sequence[Character], backend: SpeechBackend, kind: s
     return Casting(backend=kind, voices=cast, notes=notes)
 
 
+def _speaking(words: Voice, language: str) -> Voice:
+    """The words with the script's language where the voice names none (English as American, as it always was)."""
+    return words if words.language else words.model_copy(update={"language": DEFAULT_LOCALES.get(language.lower(), language)})
+
+
 def locale_of(words: Voice) -> str:
     """The locale a character speaks in: the accent's ('scottish' -> 'en-gb-scotland') when it is of their language."""
-    language = words.language.lower().replace("_", "-")
+    language = (words.language or "en").lower().replace("_", "-")
     accent = ACCENT_LOCALES.get(words.accent or "", words.accent or "").lower().replace("_", "-")
     return accent if accent and accent.split("-")[0] == language.split("-")[0] else language
 
@@ -248,12 +258,12 @@ def script_casting(script: Script, bank: CharacterBank, backend_choice: BackendC
         speaking.setdefault(character.id, character)
     in_bank = [character for character in bank.characters if character.id in speaking]
     extras = [character for character in speaking.values() if character not in in_bank]
-    return cast_film([*in_bank, *extras], backend, backend_choice.kind)
+    return cast_film([*in_bank, *extras], backend, backend_choice.kind, script.language)
 
 
-def cast_film(speakers: list[Character], backend: SpeechBackend, kind: str, workspace: Workspace | None = None) -> Casting:
-    """The film's voices; written to OUT/voices.json when a workspace is given."""
-    casting = cast_voices(speakers, backend, kind)
+def cast_film(speakers: list[Character], backend: SpeechBackend, kind: str, language: str, workspace: Workspace | None = None) -> Casting:
+    """The film's voices, in the script's `language` unless a voice names its own; written to OUT/voices.json with a workspace."""
+    casting = cast_voices(speakers, backend, kind, language)
     if workspace is not None:
         write_text_atomic(workspace.voices, casting.model_dump_json(indent=2))
     return casting

@@ -35,6 +35,8 @@ INSTALL_HINT = "pip install espeakng-loader (bundles espeak-ng), or apt install 
 # The variants casting chooses from: male and female, each its own timbre.
 CAST_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5")
 ESPEAK_PITCH_RANGE, ESPEAK_RATE_RANGE = (0, 99), (80, 450)
+# Scripts' language tags that espeak-ng names otherwise; English stays American as it always was here.
+ESPEAK_LANGUAGES = {"en": "en-us", "zh": "cmn", "zh-hans": "cmn", "zh-hant": "cmn"}
 
 
 class Backend:
@@ -134,11 +136,16 @@ def espeak_request(voice: CastVoice, delivery: Delivery) -> EspeakRequest:
     pitch = round(50 + ESPEAK_PITCH_STEPS_PER_SEMITONE * (voice.pitch_semitones + delivery.pitch_semitones))
     rate = round(NORMAL_WORDS_PER_MINUTE * voice.speed * delivery.speed)
     return EspeakRequest(
-        language=voice.language,
+        language=espeak_language(voice.language),
         variant=variant,
         pitch=min(max(pitch, ESPEAK_PITCH_RANGE[0]), ESPEAK_PITCH_RANGE[1]),
         words_per_minute=min(max(rate, ESPEAK_RATE_RANGE[0]), ESPEAK_RATE_RANGE[1]),
     )
+
+
+def espeak_language(language: str) -> str:
+    """espeak-ng's name for a language tag: 'en' -> 'en-us', 'zh' -> 'cmn'."""
+    return ESPEAK_LANGUAGES.get(language.lower(), language)
 
 
 @dataclass(frozen=True)
@@ -231,9 +238,9 @@ def _languages(data: Path) -> list[str]:
 
 def _unknown_language(voice: EspeakRequest, known: list[str]) -> RenderError:
     return RenderError(
-        f"speech: espeak-ng has no voice for language '{voice.language}' (voice.language of a character)\n"
-        "  fix: set voice.language in the character bank to a language `espeak-ng --voices` lists, such as "
-        f"en-us, en-gb, fr, de, es{_did_you_mean(voice.language, known)}"
+        f"speech: espeak-ng has no voice for language '{voice.language}' (the script's language, or voice.language of a character)\n"
+        "  fix: write `Language: <code>` on the script's title page, or voice.language in the character bank, with a language "
+        f"`espeak-ng --voices` lists, such as en-us, en-gb, fr, de, es, ja, cmn, ru{_did_you_mean(voice.language or '', known)}"
     )
 
 
