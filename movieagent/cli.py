@@ -35,6 +35,10 @@ LlmOpt = Annotated[
     Optional[str],
     typer.Option("--llm", help="Planning crew: rules (no model), openai (any OpenAI-compatible server, configs/llm-openai.yaml), transformers (a local model, configs/llm-local.yaml)"),
 ]
+ModelOpt = Annotated[
+    Optional[str],
+    typer.Option("--model", help="The planning crew's model: a name the server knows (openai crew), or a model folder (transformers crew)"),
+]
 ReviewOpt = Annotated[
     bool,
     typer.Option("--review", help="Pause after planning so you can edit OUT/plan.json, then run the same command with --resume"),
@@ -42,13 +46,28 @@ ReviewOpt = Annotated[
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue after --review with your edited OUT/plan.json")]
 
 
-def _settings(config: Path | None, quiet: bool, llm: str | None = None) -> Settings:
+def _settings(config: Path | None, quiet: bool, llm: str | None = None, model: str | None = None) -> Settings:
     settings = load_settings(config, **({"progress": False} if quiet else {}))
     if llm and llm != settings.planning.crew.kind:
         # Another crew than the profile's: its own defaults, none of the profile crew's options.
         planning = settings.planning.model_copy(update={"crew": BackendChoice(kind=llm)})
         settings = settings.model_copy(update={"planning": planning})
+    if model:
+        crew = BackendChoice(**{**settings.planning.crew.model_dump(), "model": model})
+        settings = settings.model_copy(update={"planning": settings.planning.model_copy(update={"crew": crew})})
     return settings
+
+
+def _who_planned(plan: Plan) -> str | None:
+    """'7 questions answered by the model, 2 by the rules fallback (director: ...)', for an LLM crew with a fallback."""
+    if not plan.answers:
+        return None
+    fallbacks = [answer for answer in plan.answers if answer.answered_by == "fallback"]
+    text = f"{len(plan.answers) - len(fallbacks)} of {len(plan.answers)} questions answered by the model"
+    if fallbacks:
+        parts = "; ".join(f"{answer.role}{f' {answer.scene_id}' if answer.scene_id else ''}: {answer.reason}" for answer in fallbacks)
+        text += f", {len(fallbacks)} by the rules fallback ({parts})"
+    return text
 
 
 def _say_review_is_waiting(result: MovieResult) -> None:
@@ -73,6 +92,7 @@ def make(
     plan: Annotated[Optional[Path], typer.Option(help="Render this (edited) plan.json instead of planning again")] = None,
     stop_after: Annotated[Optional[str], typer.Option(help="Stop after a stage: plan, speech, render, assemble")] = None,
     llm: LlmOpt = None,
+    model: ModelOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
     quiet: QuietOpt = False,
@@ -81,7 +101,7 @@ def make(
     try:
         if stop_after not in (None, "plan", "speech", "render", "assemble"):
             raise MovieAgentError(f"--stop-after must be one of plan, speech, render, assemble (got {stop_after!r})")
-        settings = _settings(config, quiet, llm)
+        settings = _settings(config, quiet, llm, model)
         result = make_movie(
             script, characters, out, settings, plan_file=plan, stop_after=stop_after, review=review, resume=resume  # type: ignore[arg-type]
         )
@@ -96,6 +116,7 @@ def make(
         ("movie", result.movie),
         ("subtitles", result.subtitles),
         ("plan", result.plan),
+        ("planning", _who_planned(Plan.model_validate_json(result.plan.read_text(encoding="utf-8")))),
         ("storyboard", result.storyboard),
         ("duration", f"{result.duration_s:.1f} s, {result.shots} shots ({result.clips_rendered} rendered, {result.clips_cached} reused)"),
         ("loudness", f"{result.audio.integrated_lufs:.1f} LUFS, true peak {result.audio.true_peak_dbtp:.1f} dBTP" if result.audio else None),
@@ -112,13 +133,14 @@ def plan_command(
     out: OutOpt = Path("out/movie"),
     config: ConfigOpt = None,
     llm: LlmOpt = None,
+    model: ModelOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan only: write OUT/plan.json (edit it, then `make --plan OUT/plan.json`)."""
     try:
-        settings = _settings(config, quiet, llm)
+        settings = _settings(config, quiet, llm, model)
         result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume)
     except MovieAgentError as error:
         _fail(error)
@@ -128,6 +150,8 @@ def plan_command(
         return
     plan = Plan.model_validate_json(result.plan.read_text(encoding="utf-8"))
     Console().print(f"{result.plan}: {len(plan.scenes)} scenes, {len(plan.shots())} shots, {plan.duration_s():.1f} s planned")
+    if who := _who_planned(plan):
+        Console().print(Text(f"planning: {who}"), highlight=False, soft_wrap=True)
 
 
 @app.command(epilog="Example:  movieagent validate my-script.fountain --characters my-bank/")

@@ -7,7 +7,7 @@ validated by its own `Options` model when it is loaded (see the table in movieag
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -49,6 +49,11 @@ class PlanningSettings(Section):
         default=16, ge=1, description="Per-scene tasks (screenwriter, storyboard artist) run at once: LLM calls in flight"
     )
     role_cards: Path | None = Field(default=None, description="A folder of role cards replacing the installed agents/")
+    fallback: Literal["rules", "none"] = Field(
+        default="rules",
+        description="A question an LLM crew's model cannot answer (after its repairs, or out of time) is answered by the rules "
+        "crew instead, and the plan says so; none: planning fails",
+    )
     max_review_rounds: int = Field(default=2, ge=1, description="Director reviews of the plan; scenes with notes are redone in between")
     human_review: bool = Field(
         default=False, description="Pause after the director approves, so a person can edit plan.json, then resume"

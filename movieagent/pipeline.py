@@ -34,6 +34,7 @@ from movieagent.config import Settings
 from movieagent.errors import InputError
 from movieagent.ingest import check_inputs
 from movieagent.planning import PlanningOutcome, read_plan, run_planning
+from movieagent.planning.crews.llm import LLMCrew
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
 from movieagent.render.phases import preflight, render_phase
@@ -201,11 +202,15 @@ def make_plan(
 
     `reviewed_plan` resumes planning that paused for a person's review (settings.planning.human_review).
     """
-    # LLM crews cache their replies and log their calls in the output folder.
-    in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript}
+    # LLM crews cache their replies and log their calls in the output folder, and read the role cards.
+    in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript, "role_cards": settings.planning.role_cards}
     crew = load_backend("crew", settings.planning.crew, defaults=in_workspace)
     workspace.root.mkdir(parents=True, exist_ok=True)
-    return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
+    try:
+        return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
+    finally:
+        if isinstance(crew, LLMCrew):
+            crew.close()  # a local model stops generating before the process goes on (or ends)
 
 
 def _reviewed_plan(workspace: Workspace) -> Plan:

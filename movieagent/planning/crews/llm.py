@@ -5,6 +5,11 @@ matches its output model, and checks the answer beyond the schema (verbatim dial
 bank's locations) so a bad answer is repaired before the graph sees it. A script is untrusted text and
 so is every answer: nothing a model returns is executed or used as a path, it is validated data.
 
+Each prompt opens with the role's card (agents/<role>.yaml: who the role is, its goal, its rules), so a
+card of your own changes what the crew is told. Every input is in the prompt once, as text; the answer's
+JSON schema is narrowed to the question (its scene ids, its cast ids, how many items) and capped, and the
+room an answer gets comes from that schema (movieagent.llm.answer_schema).
+
 The crew does not care who answers: StructuredChat wraps any chat client (the OpenAI-compatible
 ChatClient, the local LocalChatClient), and the crew backends only choose and configure one.
 """
@@ -21,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.config import PlanningSettings
 from movieagent.errors import InputError
+from movieagent.llm.answer_schema import answer_tokens, capped_schema, constrain
 from movieagent.llm.client import Message
 from movieagent.llm.structured import Answer, Question, StructuredChat
 from movieagent.planning.crew import (
@@ -38,8 +44,9 @@ from movieagent.planning.crew import (
     scene_id,
     shot_seed,
 )
+from movieagent.planning.casting import scene_cast
 from movieagent.planning.review import check_plan, dialogue_problem, speaking_seconds, spoken_dialogue
-from movieagent.planning.roles import load_prompt
+from movieagent.planning.roles import RoleCard, load_prompt, load_role_card
 from movieagent.schema import (
     Character,
     CharacterBank,
@@ -60,20 +67,16 @@ Role = Literal["director", "location_manager", "screenwriter", "storyboard_artis
 PROMPTS: tuple[Role, ...] = ("director", "location_manager", "screenwriter", "storyboard_artist", "director_review")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SECTION = re.compile(r"^# (System|User)[ \t]*$", re.MULTILINE)
-# Keys whose values are files on this machine: only their names are sent to the server.
-_LOCAL_PATH_KEYS = {"root", "source", "folder", "images", "reference_image"}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 class LLMCrewOptions(BaseModel):
-    """The options every LLM crew has; each backend's Options adds its own (model, server, batching)."""
+    """The options of the crew itself; each backend's Options adds its chat's (movieagent.llm.options)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    run_budget_s: float | None = Field(default=3600.0, gt=0, description="The whole planning run: every question together; None: no limit")
-    repair_tries: int = Field(default=2, ge=0, description="Repair prompts after an invalid answer")
     prompts: Path | None = Field(default=None, description="Folder replacing the installed prompts/")
-    cache_dir: Path | None = Field(default=None, description="Response cache; set by the pipeline to OUTDIR/cache/llm")
-    transcript: Path | None = Field(default=None, description="Call log; set by the pipeline to OUTDIR/transcript.jsonl")
+    role_cards: Path | None = Field(default=None, description="Folder replacing the installed agents/; set from planning.role_cards")
 
 
 class Storyboard(Model):
@@ -86,27 +89,44 @@ class LLMCrew:
     """Implements movieagent.planning.crew.Crew by asking a language model, through `chat`, for every role.
 
     `model` answers every role unless `models` names another for it (director_review falls back to the
-    director's); `prompts` is a folder replacing the installed prompts/. `chat` is public so that other
-    questions about the film (movieagent.eval.judge) share the crew's client, retries, cache and transcript.
+    director's); `prompts` and `role_cards` are folders replacing the installed prompts/ and agents/.
     """
 
     def __init__(
-        self, chat: StructuredChat, *, model: str, models: Mapping[Role, str] | None = None, prompts: Path | None = None
+        self,
+        chat: StructuredChat,
+        *,
+        model: str,
+        models: Mapping[Role, str] | None = None,
+        prompts: Path | None = None,
+        role_cards: Path | None = None,
     ) -> None:
         self.chat = chat
         self._model = model
         self._models = dict(models or {})
         self._templates = {role: load_prompt(role, prompts) for role in PROMPTS}
+        self._cards = {role: load_role_card(role, role_cards) for role in PROMPTS}
+        self._estimated = False
+
+    def close(self) -> None:
+        """Lets go of the model (a local one stops generating); the crew cannot be asked again."""
+        self.chat.client.close()
 
     # ----------------------------------------------------------------------------------------- roles
 
     def director(self, script: Script, cast: Cast) -> Treatment:
+        expected = [scene_id(scene.index) for scene in script.scenes]
+        schema = self._schema(Treatment)
+        constrain(schema, "Treatment.scenes", minItems=len(expected), maxItems=len(expected))
+        constrain(schema, "SceneBrief.scene_id", enum=expected)
+        if not self._estimated:
+            self._estimated = True
+            self.chat.estimate(self._planning_tokens(script, cast, schema))
         values = {
             "title": script.title,
             "cast": _cast_text(cast),
             "script": "\n\n".join(_scene_text(scene) for scene in script.scenes),
         }
-        expected = [scene_id(scene.index) for scene in script.scenes]
 
         def check(treatment: Treatment) -> str | None:
             given = [brief.scene_id for brief in treatment.scenes]
@@ -114,9 +134,14 @@ class LLMCrew:
                 return f"give exactly one scene brief per scene, in this order: {_id_list(expected)} (you gave {_id_list(given)})"
             return None
 
-        return self._ask("director", None, values, {"script": script, "cast": cast}, Treatment, check)
+        return self._ask("director", None, values, schema, Treatment, check)
 
     def location_manager(self, script: Script, bank: CharacterBank, treatment: Treatment) -> LocationBreakdown:
+        expected = [scene_id(scene.index) for scene in script.scenes]
+        schema = self._schema(LocationBreakdown)
+        constrain(schema, "LocationBreakdown.scenes", minItems=len(expected), maxItems=len(expected))
+        constrain(schema, "LocationBreakdown.sheets", minItems=1, maxItems=len(expected))
+        constrain(schema, "SceneSetting.scene_id", enum=expected)
         values = {
             "style": treatment.style,
             "bank_locations": "\n".join(_place_line(place) for place in bank.locations) or "(none)",
@@ -141,12 +166,12 @@ class LLMCrew:
                     return f"{current} happens in the bank's location '{place.id}': use that id and its sheet"
             return None
 
-        inputs = {"script": script, "bank": bank.model_copy(update={"characters": []}), "treatment": treatment}
-        breakdown = self._ask("location_manager", None, values, inputs, LocationBreakdown, check)
+        breakdown = self._ask("location_manager", None, values, schema, LocationBreakdown, check)
         return breakdown.model_copy(update={"sheets": [_with_bank_facts(sheet, bank) for sheet in breakdown.sheets]})
 
     def screenwriter(self, task: ScreenwriterTask) -> SceneBeats:
         scene = task.scene
+        schema = self._screenwriter_schema(task.brief.scene_id, scene, task.cast)
         values = {
             "scene_id": task.brief.scene_id,
             "heading": scene.heading or scene.location,
@@ -172,11 +197,14 @@ class LLMCrew:
                 return dialogue_problem(expected, spoken)
             return None
 
-        beats = self._ask("screenwriter", task.brief.scene_id, values, {"task": task}, SceneBeats, check)
+        beats = self._ask("screenwriter", task.brief.scene_id, values, schema, SceneBeats, check)
         return beats.model_copy(update={"scene_id": task.brief.scene_id})
 
     def storyboard_artist(self, task: StoryboardTask, pacing: PlanningSettings) -> list[Shot]:
         current = task.brief.scene_id
+        lines = [beat for beat in task.beats.beats if isinstance(beat, DialogueBeat)]
+        allowed = sorted({member.id for member in task.cast} | {line.speaker_id for line in lines})
+        schema = self._storyboard_schema(current, len(task.beats.beats), allowed, [line.text for line in lines])
         values = {
             "words_per_minute": str(pacing.words_per_minute),
             "min_shot_s": f"{pacing.min_shot_s:g}",
@@ -196,24 +224,23 @@ class LLMCrew:
             "beats": _beats_text(task.beats),
             "notes": _bullets(task.notes),
         }
-        lines = [beat for beat in task.beats.beats if isinstance(beat, DialogueBeat)]
-        allowed = {member.id for member in task.cast} | {line.speaker_id for line in lines}
 
         def check(storyboard: Storyboard) -> str | None:
             for number, shot in enumerate(storyboard.shots, start=1):
                 named = {placed.character_id for placed in shot.characters} | {line.speaker_id for line in shot.lines}
-                if problem := _outsider_problem(f"shot {number}", named, allowed):
+                if problem := _outsider_problem(f"shot {number}", named, set(allowed)):
                     return problem
             spoken = [line for shot in storyboard.shots for line in shot.lines]
             return dialogue_problem([(line.speaker_id, line.text) for line in lines], spoken)
 
-        storyboard = self._ask("storyboard_artist", current, values, {"task": task, "pacing": pacing}, Storyboard, check)
+        storyboard = self._ask("storyboard_artist", current, values, schema, Storyboard, check)
         return [_numbered(shot, current, number, pacing) for number, shot in enumerate(storyboard.shots, start=1)]
 
     def director_review(self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings) -> ReviewNotes:
         # The automatic checks always count; the model's review adds its own notes.
         checks = check_plan(script, cast, plan, pacing)
         scene_ids = [scene_id(scene.index) for scene in script.scenes]
+        schema = self._review_schema(scene_ids)
         values = {
             "treatment": f"Logline: {plan.logline}\nStyle: {plan.style}",
             "checks": "\n".join(f"- {key}: {note}" for key, notes in checks.items() for note in notes) or "(none)",
@@ -228,12 +255,61 @@ class LLMCrew:
                 return "a plan that is not approved needs notes for at least one scene"
             return None
 
-        inputs = {"script": script, "cast": cast, "plan": plan, "pacing": pacing}
-        review = self._ask("director_review", None, values, inputs, ReviewNotes, check)
+        review = self._ask("director_review", None, values, schema, ReviewNotes, check)
         notes = {
             key: checks.get(key, []) + review.notes.get(key, []) for key in scene_ids if checks.get(key) or review.notes.get(key)
         }
         return ReviewNotes(approved=review.approved and not checks, notes=notes)
+
+    # ----------------------------------------------------------------------------------------- answer schemas
+
+    def _schema(self, answer: type[BaseModel]) -> dict[str, Any]:
+        caps = self.chat.caps
+        return capped_schema(answer.model_json_schema(), text_chars=caps.text_chars, list_items=caps.list_items)
+
+    def _screenwriter_schema(self, current: str, scene: ScriptScene, cast: Cast) -> dict[str, Any]:
+        schema = self._schema(SceneBeats)
+        constrain(schema, "SceneBeats.scene_id", enum=[current])
+        constrain(schema, "SceneBeats.beats", minItems=1, maxItems=min(self.chat.caps.list_items, 2 * _beat_count(scene) + 4))
+        if members := sorted(member.id for member in cast.members):
+            constrain(schema, "DialogueBeat.speaker_id", enum=members)
+            constrain(schema, "ActionBeat.character_ids[]", enum=members)
+        return schema
+
+    def _storyboard_schema(self, current: str, beats: int, allowed: list[str], lines: list[str]) -> dict[str, Any]:
+        schema = self._schema(Storyboard)
+        constrain(schema, "Storyboard.shots", maxItems=min(self.chat.caps.list_items, 3 * beats + 4))
+        constrain(schema, "Shot.scene_id", enum=[current])
+        constrain(schema, "Shot.characters", maxItems=len(allowed))
+        constrain(schema, "Shot.lines", maxItems=len(lines))
+        if allowed:
+            constrain(schema, "CharacterInShot.character_id", enum=allowed)
+            constrain(schema, "Line.speaker_id", enum=allowed)
+        if lines:  # a line may be split over shots, never lengthened
+            constrain(schema, "Line.text", maxLength=max(len(text) for text in lines))
+        return schema
+
+    def _review_schema(self, scene_ids: list[str]) -> dict[str, Any]:
+        schema = self._schema(ReviewNotes)
+        constrain(schema, "ReviewNotes.notes", maxProperties=len(scene_ids), propertyNames={"enum": scene_ids})
+        return schema
+
+    def _planning_tokens(self, script: Script, cast: Cast, director: dict[str, Any]) -> int:
+        """About the most new tokens planning the film asks for, one review round, from the questions' schemas."""
+        ceiling = self.chat.max_tokens
+        scene_ids = [scene_id(scene.index) for scene in script.scenes]
+        total = min(ceiling, answer_tokens(director)) + min(ceiling, answer_tokens(self._review_schema(scene_ids)))
+        breakdown = self._schema(LocationBreakdown)
+        constrain(breakdown, "LocationBreakdown.scenes", maxItems=len(scene_ids))
+        constrain(breakdown, "LocationBreakdown.sheets", maxItems=len(scene_ids))
+        total += min(ceiling, answer_tokens(breakdown))
+        for scene, current in zip(script.scenes, scene_ids, strict=True):
+            members = scene_cast(scene, cast)
+            lines = [line.text for line in spoken_dialogue(scene)]
+            ids = [member.id for member in members.members]
+            total += min(ceiling, answer_tokens(self._screenwriter_schema(current, scene, members)))
+            total += min(ceiling, answer_tokens(self._storyboard_schema(current, _beat_count(scene), ids, lines)))
+        return total
 
     # ----------------------------------------------------------------------------------------- asking
 
@@ -242,28 +318,33 @@ class LLMCrew:
         role: Role,
         scene: str | None,
         values: dict[str, str],
-        inputs: dict[str, BaseModel],
+        schema: dict[str, Any],
         answer: type[Answer],
         check: Callable[[Answer], str | None],
     ) -> Answer:
-        values = {**values, "output_schema": json.dumps(answer.model_json_schema(), ensure_ascii=False)}
-        messages = render_prompt(self._templates[role], values, role=role)
-        # The typed input as JSON too: exact ids and text, where the prose above is for reading.
-        data = json.dumps(
-            {name: _without_local_paths(model.model_dump(mode="json")) for name, model in inputs.items()}, ensure_ascii=False
+        output_schema = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+        messages = render_prompt(self._templates[role], {**values, "output_schema": output_schema}, role=role, card=self._cards[role])
+        question = Question(
+            agent=role,
+            scene=scene,
+            model=self._model_for(role),
+            messages=messages,
+            answer=answer,
+            check=check,
+            schema=schema,
+            max_tokens=answer_tokens(schema),
+            parts={**{name.replace("_", " "): text for name, text in values.items()}, "answer's schema": output_schema},
         )
-        messages[-1]["content"] += f"\n\nThe same input as JSON (exact ids and text):\n```json\n{data}\n```"
-        return self.chat.ask(
-            Question(agent=role, scene=scene, model=self._model_for(role), messages=messages, answer=answer, check=check)
-        )
+        return self.chat.ask(question)
 
     def _model_for(self, role: Role) -> str:
         models = self._models
         return models.get(role) or (models.get("director") if role == "director_review" else None) or self._model
 
 
-def render_prompt(template: str, values: dict[str, str], *, role: str) -> list[Message]:
-    """A prompt template's '# System' and '# User' sections with their {placeholders} filled in.
+def render_prompt(template: str, values: dict[str, str], *, role: str, card: RoleCard | None = None) -> list[Message]:
+    """A prompt template's '# System' and '# User' sections with their {placeholders} filled in, the system
+    message opening with the role card (who the role is, its goal, its rules; the rules may use placeholders too).
 
     HTML comments are notes for whoever edits the template and are not sent.
     """
@@ -278,13 +359,17 @@ def render_prompt(template: str, values: dict[str, str], *, role: str) -> list[M
     def fill(match: re.Match[str]) -> str:
         if match[1] not in values:
             raise InputError(
-                f"the prompt template for '{role}' uses an unknown placeholder {match[0]}",
+                f"the prompt template or role card for '{role}' uses an unknown placeholder {match[0]}",
                 fix=f"use only: {', '.join('{' + name + '}' for name in sorted(values))}",
             )
         return values[match[1]]
 
+    system = sections["System"].strip()
+    if card is not None:
+        rules = "".join(f"\n- {rule}" for rule in card.rules)
+        system = f"You are the {card.role}. {card.goal}" + (f"\n\nRules:{rules}" if rules else "") + f"\n\n{system}"
     return [
-        {"role": "system", "content": _PLACEHOLDER.sub(fill, sections["System"]).strip()},
+        {"role": "system", "content": _PLACEHOLDER.sub(fill, system)},
         {"role": "user", "content": _PLACEHOLDER.sub(fill, sections["User"]).strip()},
     ]
 
@@ -321,17 +406,6 @@ def _numbered(shot: Shot, current: str, number: int, pacing: PlanningSettings) -
             ],
         }
     )
-
-
-def _without_local_paths(value: Any, key: str = "") -> Any:
-    """JSON data with file paths reduced to file names: the server needs no folders of this machine."""
-    if isinstance(value, dict):
-        return {name: _without_local_paths(item, name) for name, item in value.items() if name != "folder"}
-    if isinstance(value, list):
-        return [_without_local_paths(item, key) for item in value]
-    if key in _LOCAL_PATH_KEYS and isinstance(value, str):
-        return Path(value).name or "."
-    return value
 
 
 # --------------------------------------------------------------------------------------------- prompt text
@@ -425,3 +499,10 @@ def _bullets(notes: list[str]) -> str:
 def _id_list(ids: list[str]) -> str:
     # A long film's ids would flood the repair prompt; the first few show the pattern.
     return ", ".join(ids[:12]) + (f", ... ({len(ids)} in all)" if len(ids) > 12 else "") if ids else "(none)"
+
+
+def _beat_count(scene: ScriptScene) -> int:
+    """About how many beats a scene has: a sentence of action or synopsis each, a line or a transition each."""
+    texts = [element.text for element in scene.elements if isinstance(element, ScriptAction)] + [scene.synopsis or ""]
+    others = sum(1 for element in scene.elements if not isinstance(element, ScriptAction))
+    return others + sum(len(_SENTENCE_END.split(text.strip())) for text in texts if text.strip())
