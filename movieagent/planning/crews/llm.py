@@ -138,10 +138,7 @@ class LLMCrew:
 
     def location_manager(self, script: Script, bank: CharacterBank, treatment: Treatment) -> LocationBreakdown:
         expected = [scene_id(scene.index) for scene in script.scenes]
-        schema = self._schema(LocationBreakdown)
-        constrain(schema, "LocationBreakdown.scenes", minItems=len(expected), maxItems=len(expected))
-        constrain(schema, "LocationBreakdown.sheets", minItems=1, maxItems=len(expected))
-        constrain(schema, "SceneSetting.scene_id", enum=expected)
+        schema = self._location_schema(expected, described_chars=max([len(place.description) for place in bank.locations] + [0]))
         values = {
             "style": treatment.style,
             "bank_locations": "\n".join(_place_line(place) for place in bank.locations) or "(none)",
@@ -204,7 +201,12 @@ class LLMCrew:
         current = task.brief.scene_id
         lines = [beat for beat in task.beats.beats if isinstance(beat, DialogueBeat)]
         allowed = sorted({member.id for member in task.cast} | {line.speaker_id for line in lines})
-        schema = self._storyboard_schema(current, len(task.beats.beats), allowed, [line.text for line in lines])
+        # A shot's action may tell several beats, and its prompt repeats the place, the people and the style.
+        action_chars = sum(len(beat.text) for beat in task.beats.beats if isinstance(beat, ActionBeat))
+        described = len(task.location.description) + len(task.style) + sum(len(_member_line(member)) for member in task.cast)
+        schema = self._storyboard_schema(
+            current, len(task.beats.beats), allowed, [line.text for line in lines], action_chars=action_chars, described_chars=described
+        )
         values = {
             "words_per_minute": str(pacing.words_per_minute),
             "min_shot_s": f"{pacing.min_shot_s:g}",
@@ -269,6 +271,10 @@ class LLMCrew:
 
     def _screenwriter_schema(self, current: str, scene: ScriptScene, cast: Cast) -> dict[str, Any]:
         schema = self._schema(SceneBeats)
+        longest = max([len(element.text) for element in scene.elements] + [len(scene.synopsis or "")])
+        if longest > self.chat.caps.text_chars:  # a verbatim line or paragraph is never cut
+            constrain(schema, "DialogueBeat.text", maxLength=longest)
+            constrain(schema, "ActionBeat.text", maxLength=longest)
         constrain(schema, "SceneBeats.scene_id", enum=[current])
         constrain(schema, "SceneBeats.beats", minItems=1, maxItems=min(self.chat.caps.list_items, 2 * _beat_count(scene) + 4))
         if members := sorted(member.id for member in cast.members):
@@ -276,8 +282,13 @@ class LLMCrew:
             constrain(schema, "ActionBeat.character_ids[]", enum=members)
         return schema
 
-    def _storyboard_schema(self, current: str, beats: int, allowed: list[str], lines: list[str]) -> dict[str, Any]:
+    def _storyboard_schema(
+        self, current: str, beats: int, allowed: list[str], lines: list[str], *, action_chars: int = 0, described_chars: int = 0
+    ) -> dict[str, Any]:
         schema = self._schema(Storyboard)
+        text_chars = self.chat.caps.text_chars
+        constrain(schema, "Shot.action", maxLength=max(text_chars, action_chars))
+        constrain(schema, "Shot.prompt", maxLength=max(text_chars, action_chars + described_chars + text_chars // 4))
         constrain(schema, "Storyboard.shots", maxItems=min(self.chat.caps.list_items, 3 * beats + 4))
         constrain(schema, "Shot.scene_id", enum=[current])
         constrain(schema, "Shot.characters", maxItems=len(allowed))
@@ -287,6 +298,14 @@ class LLMCrew:
             constrain(schema, "Line.speaker_id", enum=allowed)
         if lines:  # a line may be split over shots, never lengthened
             constrain(schema, "Line.text", maxLength=max(len(text) for text in lines))
+        return schema
+
+    def _location_schema(self, scene_ids: list[str], *, described_chars: int) -> dict[str, Any]:
+        schema = self._schema(LocationBreakdown)
+        constrain(schema, "LocationBreakdown.scenes", minItems=len(scene_ids), maxItems=len(scene_ids))
+        constrain(schema, "LocationBreakdown.sheets", minItems=1, maxItems=len(scene_ids))
+        constrain(schema, "SceneSetting.scene_id", enum=scene_ids)
+        constrain(schema, "LocationSheet.description", maxLength=max(self.chat.caps.text_chars, described_chars))  # the bank's, kept
         return schema
 
     def _review_schema(self, scene_ids: list[str]) -> dict[str, Any]:
@@ -299,10 +318,7 @@ class LLMCrew:
         ceiling = self.chat.max_tokens
         scene_ids = [scene_id(scene.index) for scene in script.scenes]
         total = min(ceiling, answer_tokens(director)) + min(ceiling, answer_tokens(self._review_schema(scene_ids)))
-        breakdown = self._schema(LocationBreakdown)
-        constrain(breakdown, "LocationBreakdown.scenes", maxItems=len(scene_ids))
-        constrain(breakdown, "LocationBreakdown.sheets", maxItems=len(scene_ids))
-        total += min(ceiling, answer_tokens(breakdown))
+        total += min(ceiling, answer_tokens(self._location_schema(scene_ids, described_chars=0)))
         for scene, current in zip(script.scenes, scene_ids, strict=True):
             members = scene_cast(scene, cast)
             lines = [line.text for line in spoken_dialogue(scene)]
