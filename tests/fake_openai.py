@@ -236,7 +236,7 @@ def _schema_title(system_prompt: str) -> str | None:
     for line in system_prompt.splitlines():
         if line.startswith("{"):
             try:
-                return json.loads(line).get("title")
+                return json.JSONDecoder().raw_decode(line)[0].get("title")  # text may follow it (a decoded prompt)
             except ValueError:
                 continue
     return None

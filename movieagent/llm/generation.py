@@ -33,6 +33,7 @@ class Row:
     """One prompt of a batch: already through the chat template; `grammar` from `schema_grammar`, or None."""
 
     prompt: str
+    max_tokens: int
     grammar: str | None = None
     json_only: bool = False  # without a grammar: stop when the outermost JSON object closes
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -58,13 +59,12 @@ def generate_replies(
     rows: list[Row],
     *,
     temperature: float,
-    max_tokens: int,
     guidance: llguidance.LLTokenizer | None = None,
 ) -> list[ChatReply]:
     """One padded `generate` call; temperature 0 is greedy. Rows with a grammar need `guidance`.
 
     finish_reason is 'stop' for an answer that ended (its end-of-turn token, its grammar or its JSON
-    object complete), 'length' for one cut off at `max_tokens`, 'cancelled' for one its caller gave up on.
+    object complete), 'length' for one cut off at its `max_tokens`, 'cancelled' for one its caller gave up on.
     """
     # 1. Tokenize (the chat template already wrote the special tokens it wants) and set up the bounds.
     inputs = tokenizer([row.prompt for row in rows], return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
@@ -81,7 +81,7 @@ def generate_replies(
     with torch.no_grad():
         output = model.generate(
             **inputs,
-            max_new_tokens=max_tokens,
+            max_new_tokens=max(row.max_tokens for row in rows),
             pad_token_id=tokenizer.pad_token_id,
             logits_processor=processors,
             stopping_criteria=[finished],
@@ -92,15 +92,16 @@ def generate_replies(
     prompt_length = inputs["input_ids"].shape[1]
     replies = []
     for index, (generated, mask) in enumerate(zip(output[:, prompt_length:].tolist(), inputs["attention_mask"], strict=True)):
+        row = rows[index]
+        generated = generated[: finished.length[index] or row.max_tokens]
         end = next((position for position, token in enumerate(generated) if token in ends), None)
-        answer = generated[: finished.length[index]] if finished.length[index] is not None else generated
-        answer = answer if end is None else answer[:end]
-        if rows[index].cancelled.is_set():
+        answer = generated if end is None else generated[:end]
+        if row.cancelled.is_set():
             reason = "cancelled"
-        elif end is not None or finished.length[index] is not None:
-            reason = "stop"
+        elif end is None and finished.length[index] is None and len(generated) >= row.max_tokens:
+            reason = "length"
         else:
-            reason = "length" if len(generated) >= max_tokens else "stop"
+            reason = "stop"
         replies.append(
             ChatReply(
                 content=tokenizer.decode(answer, skip_special_tokens=True),
@@ -144,7 +145,7 @@ class Finished(StoppingCriteria):
                 continue
             token = int(input_ids[index, -1])
             matcher = self._matchers[index]
-            if row.cancelled.is_set() or token in self._ends:
+            if row.cancelled.is_set() or token in self._ends or self._generated >= row.max_tokens:
                 self._done[index] = True
             elif matcher is not None:
                 matcher.consume_token(token)

@@ -229,9 +229,9 @@ class LocalChatClient:
             return list(self._running)
 
     def _alike(self) -> list[_Pending]:
-        """Queued requests that can share one `generate` call with the oldest one."""
-        first = _sampling(self._queue[0].request)
-        return [pending for pending in self._queue if _sampling(pending.request) == first]
+        """Queued requests that can share one `generate` call with the oldest one: those sampled alike."""
+        first = self._queue[0].request.temperature
+        return [pending for pending in self._queue if pending.request.temperature == first]
 
     def _answer(self, batch: list[_Pending]) -> None:
         """Answers one batch. Every failure goes to the callers waiting on it: the worker itself never dies."""
@@ -251,18 +251,14 @@ class LocalChatClient:
         if not rows:
             return
 
-        # 2. Generate them together, leaving the longest prompt room within the context.
-        _, max_tokens = _sampling(rows[0][0].request)  # the same for the whole batch
-        room = self._context - longest if self._context else max_tokens
+        # 2. Generate them together (each stops at its own max_tokens), leaving the longest prompt room within the context.
+        if self._context:
+            for _, row in rows:
+                row.max_tokens = min(row.max_tokens, self._context - longest)
         started = time.perf_counter()
         try:
             replies = generate_replies(
-                model,
-                tokenizer,
-                [row for _, row in rows],
-                temperature=rows[0][0].request.temperature,
-                max_tokens=min(max_tokens, room),
-                guidance=self._guidance,
+                model, tokenizer, [row for _, row in rows], temperature=rows[0][0].request.temperature, guidance=self._guidance
             )
         except Exception as error:  # noqa: BLE001 - it belongs to the callers, who would otherwise wait out their timeouts
             failure = error
@@ -305,7 +301,8 @@ class LocalChatClient:
             if problem := grammar_error(self._guidance, grammar):
                 raise CallFailed(f"the answer's schema cannot be followed: {problem}"[:PROBLEM_CHARS], lasting_s=float("inf"))
         json_only = request.output != "text" and grammar is None
-        return Row(prompt=text, grammar=grammar, json_only=json_only, cancelled=pending.cancelled), length
+        row = Row(prompt=text, max_tokens=request.max_tokens, grammar=grammar, json_only=json_only, cancelled=pending.cancelled)
+        return row, length
 
     def _count(self, replies: list[ChatReply], seconds: float) -> None:
         new_tokens = sum(reply.completion_tokens for reply in replies)
@@ -359,10 +356,6 @@ def _close_if_alive(client: weakref.ref[LocalChatClient]) -> Callable[[], None]:
             alive.close()
 
     return close
-
-
-def _sampling(request: ChatRequest) -> tuple[float, int]:
-    return request.temperature, request.max_tokens
 
 
 def _json_object(text: str) -> str:
