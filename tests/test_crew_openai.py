@@ -318,3 +318,21 @@ def write_profile(folder: Path, **crew) -> Path:
     profile = folder / "crew.yaml"
     profile.write_text(yaml.safe_dump({"planning": {"crew": {"kind": "openai", **crew}}}))
     return profile
+
+
+def test_a_role_card_folder_in_the_settings_changes_what_the_crew_is_told(server, tmp_path):
+    server.play(*load(SHORT))
+    cards = tmp_path / "my-agents"
+    shutil.copytree(ROOT / "agents", cards)
+    (cards / "director.yaml").write_text("role: director of westerns\ngoal: Make it a western, whatever the script says.\n")
+    crew = {"kind": "openai", "base_url": server.base_url, "model": "fake-model"}
+    profile = tmp_path / "cards.yaml"
+    profile.write_text(yaml.safe_dump({"planning": {"crew": crew, "role_cards": str(cards)}}))
+    command = ["plan", str(SHORT[0]), "--characters", str(SHORT[1]), "-c", str(profile), "-o", str(tmp_path / "out"), "-q"]
+    assert CliRunner().invoke(app, command).exit_code == 0
+    director = next(call for call in server.calls if call.role == "director")
+    assert director.body["messages"][0]["content"].startswith("You are the director of westerns. Make it a western")
+
+    (cards / "director.yaml").write_text("role: Director\ngoal: [unclosed\n")
+    result = CliRunner().invoke(app, [*command[:-2], str(tmp_path / "again"), "-q"])
+    assert result.exit_code == 2 and "director.yaml" in result.output

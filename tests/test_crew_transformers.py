@@ -31,7 +31,6 @@ from movieagent.llm.retry import CallFailed  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
 from movieagent.planning.casting import cast_script  # noqa: E402
 from movieagent.planning.crew import ScreenwriterTask  # noqa: E402
-from movieagent.planning.crews.llm import PROMPTS  # noqa: E402
 from movieagent.planning.crews.rules import Backend as RulesCrew  # noqa: E402
 from movieagent.planning.crews.transformers import Backend  # noqa: E402
 from tests.fake_openai import Call, FakeOpenAI, question_of  # noqa: E402

@@ -181,6 +181,6 @@ def test_threads_are_set_and_the_speed_is_measured_for_the_estimate_up_front(tin
     finally:
         local.close()
         torch.set_num_threads(before)
-    assert estimate.startswith("about 10,000,000 new tokens at ") and "tokens/s: about" in estimate
+    assert estimate.startswith("up to about 10,000,000 new tokens at ") and "tokens/s: up to about" in estimate
     assert "more than the 0 minutes left of run_budget_s" in caplog.text and "rules crew" in caplog.text
     assert "tokens/s" in caplog.text and "local model" in caplog.text

@@ -47,6 +47,11 @@ def convert_gguf(gguf_file: Path, folder: Path) -> Path:
     return folder
 
 
+def converted_once(gguf_file: Path, folder: Path) -> Path:
+    """`folder` when an earlier conversion is there (it appears whole or not at all), else the conversion written there."""
+    return Path(folder) if (Path(folder) / "config.json").is_file() else convert_gguf(gguf_file, folder)
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit("usage: python -m movieagent.llm.gguf MODEL.gguf FOLDER")

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # How long close() waits for the answer being generated to notice it was cancelled (one forward pass, at most).
 CLOSE_WAIT_S = 60.0
+# A request whose caller gives up sooner than this is not started: reading its prompt alone takes longer on a CPU.
+MIN_START_S = 2.0
 _SPEED_PROMPT: list[Message] = [{"role": "user", "content": "Count from one to twenty in words."}]
 
 
@@ -55,6 +57,7 @@ class BatchStats:
 @dataclass(eq=False)
 class _Pending:
     request: ChatRequest
+    deadline: float
     queued_at: float = field(default_factory=time.monotonic)
     future: Future[ChatReply] = field(default_factory=Future)
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -126,7 +129,7 @@ class LocalChatClient:
         model cannot be loaded, CallFailed when no answer comes within `timeout_s` or generation fails.
         """
         self._start()
-        pending = _Pending(request)
+        pending = _Pending(request, deadline=time.monotonic() + timeout_s)
         with self._queue_changed:
             if self._closed:
                 raise CallFailed("the local model was closed")
@@ -225,7 +228,11 @@ class LocalChatClient:
                 self._queue_changed.wait(left)
             batch = self._alike()[: self.max_batch_size]
             self._queue = [pending for pending in self._queue if pending not in batch]
-            self._running = [pending for pending in batch if pending.future.set_running_or_notify_cancel()]
+            started = [pending for pending in batch if pending.future.set_running_or_notify_cancel()]
+            now = time.monotonic()
+            for late in [pending for pending in started if pending.deadline - now < MIN_START_S]:
+                late.future.set_exception(CallFailed("the local model had no time left for this answer", fix="raise run_budget_s"))
+            self._running = [pending for pending in started if pending.deadline - now >= MIN_START_S]
             return list(self._running)
 
     def _alike(self) -> list[_Pending]:

@@ -122,7 +122,9 @@ class StructuredChat:
             ) from None
 
     def estimate(self, answer_tokens: int) -> str | None:
-        """'about N new tokens at M tokens/s: about X minutes', logged; a warning when the run budget is shorter.
+        """'up to about N new tokens at M tokens/s: up to about X minutes', logged; a warning when the run budget is shorter.
+
+        `answer_tokens` is the most the questions can ask for (movieagent.llm.answer_schema.answer_tokens).
 
         None when the client does not know its speed (a remote server).
         """
@@ -130,7 +132,7 @@ class StructuredChat:
         if not speed:
             return None
         minutes = answer_tokens / speed / 60
-        text = f"about {answer_tokens:,} new tokens at {speed:.1f} tokens/s: about {math.ceil(minutes)} minutes"
+        text = f"up to about {answer_tokens:,} new tokens at {speed:.1f} tokens/s: up to about {math.ceil(minutes)} minutes"
         left_s = self._run_deadline.remaining() if self._run_deadline else None
         if left_s is not None and minutes * 60 > left_s:
             log.warning(

@@ -17,6 +17,7 @@ from typing import TypeVar
 from movieagent.config import PlanningSettings
 from movieagent.llm.errors import LLMError
 from movieagent.planning.crew import Crew
+from movieagent.planning.crews.llm import LLMCrew
 from movieagent.planning.crews.rules import Backend as RulesCrew
 from movieagent.schema import PlanningAnswer
 
@@ -28,8 +29,8 @@ ROLE_ORDER = ("director", "location_manager", "screenwriter", "storyboard_artist
 
 
 def fallback_crew(crew: Crew, settings: PlanningSettings) -> Crew | None:
-    """The rules crew when `crew` asks a model and the settings want a fallback; None otherwise."""
-    if settings.fallback == "none" or isinstance(crew, RulesCrew):
+    """The rules crew when `crew` asks a language model and the settings want a fallback; None otherwise."""
+    if settings.fallback == "none" or not isinstance(crew, LLMCrew):
         return None
     return RulesCrew(RulesCrew.Options())
 
