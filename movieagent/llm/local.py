@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 # How long close() waits for the answer being generated to notice it was cancelled (one forward pass, at most).
 CLOSE_WAIT_S = 60.0
 # A request whose caller gives up sooner than this is not started: reading its prompt alone takes longer on a CPU.
-MIN_START_S = 2.0
+MIN_START_S = 1.0
 _SPEED_PROMPT: list[Message] = [{"role": "user", "content": "Count from one to twenty in words."}]
 
 
