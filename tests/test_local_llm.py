@@ -115,7 +115,7 @@ def test_a_timed_out_answer_stops_generating_and_frees_the_model(client, monkeyp
 
 
 def test_the_process_exits_cleanly_while_an_answer_is_being_generated(tiny_model, tmp_path):
-    """Exit with an error while a scene's answer is still generating: exit code 2, never SIGABRT (134)."""
+    """Exit with an error while a scene's answer is still generating: exit code 2, never SIGABRT (134, as before)."""
     program = textwrap.dedent(
         f"""
         import sys, threading, time
@@ -124,9 +124,7 @@ def test_the_process_exits_cleanly_while_an_answer_is_being_generated(tiny_model
         client = LocalChatClient({str(tiny_model)!r})
         request = ChatRequest(model="tiny", messages=[{{"role": "user", "content": "Talk."}}], temperature=0.0, max_tokens=10**7)
         threading.Thread(target=lambda: client.complete(request, timeout_s=600), daemon=True).start()
-        while client.stats.batches == 0 and not client._running:
-            time.sleep(0.05)
-        time.sleep(0.5)
+        time.sleep(8)  # the model loads in about a second; its answer of ten million tokens is still being generated
         print("exiting while generating", flush=True)
         sys.exit(2)
         """
