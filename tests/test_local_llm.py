@@ -26,6 +26,7 @@ from movieagent.llm.answer_schema import capped_schema, constrain  # noqa: E402
 from movieagent.llm.generation import Finished, Row  # noqa: E402
 from movieagent.llm.local import LocalChatClient  # noqa: E402
 from movieagent.llm.retry import CallFailed  # noqa: E402
+from movieagent.planning.crew import SceneBeats  # noqa: E402
 from tests.tiny_chat_model import tiny_model  # noqa: F401 - the fixture
 
 
@@ -87,6 +88,16 @@ def test_a_random_model_constrained_to_the_schema_answers_valid_json_and_stops_a
         # It stopped where the JSON ended, far below its 400 tokens: caps bound every string and list.
         assert reply.finish_reason == "stop" and reply.completion_tokens < 400
     assert client.stats.largest_batch == 2
+
+
+def test_a_constrained_answer_always_writes_the_tag_of_a_union(client):
+    """A beat's 'kind' has a default, so the model's schema lets it be left out; pydantic cannot tell beats apart without it."""
+    schema = capped_schema(SceneBeats.model_json_schema(), text_chars=30, list_items=3)
+    constrain(schema, "SceneBeats.beats", minItems=3)
+    requests = [json_request(schema, temperature=1.0) for _ in range(4)]
+    for reply in ask_together(client, requests):
+        beats = SceneBeats.model_validate_json(reply.content).beats
+        assert len(beats) == 3 and all(f'"kind":"{beat.kind}"' in reply.content for beat in beats)
 
 
 def test_without_the_grammar_json_mode_stops_when_the_object_closes(tiny_model):

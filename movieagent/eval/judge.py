@@ -4,7 +4,7 @@ The judge is a language model named the way a planning crew names one (a profile
 `openai` or `transformers`, with the same options), and asked through the same chat (movieagent.llm.options:
 client, deadlines, caps, retries, repairs, cache and transcript), so the key stays out of every file and log
 line as it does there. No crew is built: only the chat. The prompt is prompts/judge.md: the script as
-written, and the plan one line per shot (movieagent.planning.crews.llm.planned_scene_text).
+written, and the plan one line per shot (movieagent.planning.crews.prompts.planned_scene_text).
 
 The rubric (the same words are in prompts/judge.md), each criterion scored 1 to 5:
 
@@ -34,7 +34,7 @@ from movieagent.config import BackendChoice
 from movieagent.errors import InputError
 from movieagent.llm.options import build_chat
 from movieagent.llm.structured import Question
-from movieagent.planning.crews.llm import planned_scene_text, render_prompt
+from movieagent.planning.crews.prompts import planned_scene_text, render_prompt
 from movieagent.planning.roles import load_prompt
 from movieagent.schema import Plan
 

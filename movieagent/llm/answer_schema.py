@@ -24,9 +24,14 @@ _CHARS_PER_TOKEN = 3
 
 
 def capped_schema(schema: dict[str, Any], *, text_chars: int, list_items: int) -> dict[str, Any]:
-    """A copy of `schema` where no string is longer than `text_chars` and no list or map has more than `list_items`."""
+    """A copy of `schema` where no string is longer than `text_chars` and no list or map has more than `list_items`.
+
+    The tag of a discriminated union (a beat's 'kind') becomes required in each of its variants: pydantic needs it
+    to tell them apart, and a schema where it may be left out lets a decoder following the schema leave it out.
+    """
     capped = copy.deepcopy(schema)
     _cap(capped, text_chars, list_items)
+    _require_tags(capped, capped.get("$defs", {}))
     return capped
 
 
@@ -96,6 +101,23 @@ def _tokens(node: Any, definitions: dict[str, Any], depth: int) -> int:
         keyed = node.get("maxProperties", 0) * (_tokens(extra, definitions, depth + 1) + _KEY_TOKENS) if isinstance(extra, dict) else 0
         return 2 + keyed + sum(_KEY_TOKENS + _tokens(field, definitions, depth + 1) for field in fields.values())
     return _SCALAR_TOKENS
+
+
+def _require_tags(node: Any, definitions: dict[str, Any]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _require_tags(item, definitions)
+        return
+    if not isinstance(node, dict):
+        return
+    if isinstance(node.get("discriminator"), dict):
+        tag = node["discriminator"]["propertyName"]
+        for variant in node.get("oneOf", []) + node.get("anyOf", []):
+            target = definitions.get(variant.get("$ref", "").rsplit("/", 1)[-1], variant)
+            if tag in target.get("properties", {}) and tag not in target.setdefault("required", []):
+                target["required"].append(tag)
+    for value in node.values():
+        _require_tags(value, definitions)
 
 
 def _describe(error: Any) -> str:

@@ -25,9 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.config import PlanningSettings
-from movieagent.errors import InputError
 from movieagent.llm.answer_schema import answer_tokens, capped_schema, constrain
-from movieagent.llm.client import Message
 from movieagent.llm.structured import Answer, Question, StructuredChat
 from movieagent.planning.crew import (
     ActionBeat,
@@ -39,34 +37,28 @@ from movieagent.planning.crew import (
     SceneBeats,
     ScreenwriterTask,
     StoryboardTask,
-    TransitionBeat,
     Treatment,
     scene_id,
     shot_seed,
 )
 from movieagent.planning.casting import scene_cast
-from movieagent.planning.review import check_plan, dialogue_problem, speaking_seconds, spoken_dialogue
-from movieagent.planning.roles import RoleCard, load_prompt, load_role_card
-from movieagent.schema import (
-    Character,
-    CharacterBank,
-    Line,
-    Location,
-    LocationSheet,
-    Model,
-    Plan,
-    Scene,
-    Script,
-    ScriptAction,
-    ScriptDialogue,
-    ScriptScene,
-    Shot,
+from movieagent.planning.crews.prompts import (
+    beats_text,
+    bullets,
+    cast_text,
+    member_line,
+    place_line,
+    planned_scene_text,
+    render_prompt,
+    scene_body,
+    scene_text,
 )
+from movieagent.planning.review import check_plan, dialogue_problem, speaking_seconds, spoken_dialogue
+from movieagent.planning.roles import load_prompt, load_role_card
+from movieagent.schema import CharacterBank, Line, LocationSheet, Model, Plan, Script, ScriptAction, ScriptScene, Shot
 
 Role = Literal["director", "location_manager", "screenwriter", "storyboard_artist", "director_review"]
 PROMPTS: tuple[Role, ...] = ("director", "location_manager", "screenwriter", "storyboard_artist", "director_review")
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_SECTION = re.compile(r"^# (System|User)[ \t]*$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -124,8 +116,8 @@ class LLMCrew:
             self.chat.estimate(self._planning_tokens(script, cast, schema))
         values = {
             "title": script.title,
-            "cast": _cast_text(cast),
-            "script": "\n\n".join(_scene_text(scene) for scene in script.scenes),
+            "cast": cast_text(cast),
+            "script": "\n\n".join(scene_text(scene) for scene in script.scenes),
         }
 
         def check(treatment: Treatment) -> str | None:
@@ -141,7 +133,7 @@ class LLMCrew:
         schema = self._location_schema(expected, described_chars=max([len(place.description) for place in bank.locations] + [0]))
         values = {
             "style": treatment.style,
-            "bank_locations": "\n".join(_place_line(place) for place in bank.locations) or "(none)",
+            "bank_locations": "\n".join(place_line(place) for place in bank.locations) or "(none)",
             "scenes": "\n".join(
                 f"- {scene_id(scene.index)}: {scene.heading or scene.location or '(no heading)'}" for scene in script.scenes
             ),
@@ -174,9 +166,9 @@ class LLMCrew:
             "heading": scene.heading or scene.location,
             "goal": task.brief.goal,
             "beat": task.brief.beat,
-            "cast": _cast_text(task.cast),
-            "scene": _scene_body(scene),
-            "notes": _bullets(task.notes),
+            "cast": cast_text(task.cast),
+            "scene": scene_body(scene),
+            "notes": bullets(task.notes),
         }
         members = {member.id for member in task.cast.members}
         expected = [(task.cast.cues.get(line.cue), line.text) for line in spoken_dialogue(scene)]
@@ -203,7 +195,7 @@ class LLMCrew:
         allowed = sorted({member.id for member in task.cast} | {line.speaker_id for line in lines})
         # A shot's action may tell several beats, and its prompt repeats the place, the people and the style.
         action_chars = sum(len(beat.text) for beat in task.beats.beats if isinstance(beat, ActionBeat))
-        described = len(task.location.description) + len(task.style) + sum(len(_member_line(member)) for member in task.cast)
+        described = len(task.location.description) + len(task.style) + sum(len(member_line(member)) for member in task.cast)
         schema = self._storyboard_schema(
             current, len(task.beats.beats), allowed, [line.text for line in lines], action_chars=action_chars, described_chars=described
         )
@@ -222,9 +214,9 @@ class LLMCrew:
             "location": task.location.description,
             "previous_location_id": task.previous_location_id or "(none: this is the first scene)",
             "style": task.style,
-            "cast": "\n".join(_member_line(member) for member in task.cast) or "(nobody)",
-            "beats": _beats_text(task.beats),
-            "notes": _bullets(task.notes),
+            "cast": "\n".join(member_line(member) for member in task.cast) or "(nobody)",
+            "beats": beats_text(task.beats),
+            "notes": bullets(task.notes),
         }
 
         def check(storyboard: Storyboard) -> str | None:
@@ -358,38 +350,6 @@ class LLMCrew:
         return models.get(role) or (models.get("director") if role == "director_review" else None) or self._model
 
 
-def render_prompt(template: str, values: dict[str, str], *, role: str, card: RoleCard | None = None) -> list[Message]:
-    """A prompt template's '# System' and '# User' sections with their {placeholders} filled in, the system
-    message opening with the role card (who the role is, its goal, its rules; the rules may use placeholders too).
-
-    HTML comments are notes for whoever edits the template and are not sent.
-    """
-    text = re.sub(r"<!--.*?-->", "", template, flags=re.DOTALL)
-    parts = _SECTION.split(text)
-    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
-    if set(sections) != {"System", "User"}:
-        raise InputError(
-            f"the prompt template for '{role}' needs a '# System' and a '# User' section", fix="see the installed prompts/ folder"
-        )
-
-    def fill(match: re.Match[str]) -> str:
-        if match[1] not in values:
-            raise InputError(
-                f"the prompt template or role card for '{role}' uses an unknown placeholder {match[0]}",
-                fix=f"use only: {', '.join('{' + name + '}' for name in sorted(values))}",
-            )
-        return values[match[1]]
-
-    system = sections["System"].strip()
-    if card is not None:
-        rules = "".join(f"\n- {rule}" for rule in card.rules)
-        system = f"You are the {card.role}. {card.goal}" + (f"\n\nRules:{rules}" if rules else "") + f"\n\n{system}"
-    return [
-        {"role": "system", "content": _PLACEHOLDER.sub(fill, system)},
-        {"role": "user", "content": _PLACEHOLDER.sub(fill, sections["User"]).strip()},
-    ]
-
-
 # --------------------------------------------------------------------------------------------- post-processing
 
 
@@ -424,75 +384,6 @@ def _numbered(shot: Shot, current: str, number: int, pacing: PlanningSettings) -
     )
 
 
-# --------------------------------------------------------------------------------------------- prompt text
-
-
-def _member_line(member: Character) -> str:
-    return f"- {member.id}: {member.name} - {member.description or '(no description)'}"
-
-
-def _place_line(place: Location) -> str:
-    image = " (has a reference image)" if place.images else ""
-    return f"- {place.id}: {place.name} - {place.description or '(no description)'}{image}"
-
-
-def _cast_text(cast: Cast) -> str:
-    members = "\n".join(_member_line(member) for member in cast.members) or "(nobody)"
-    cues = "\n".join(f"- {cue} -> {member_id}" for cue, member_id in cast.cues.items())
-    return f"{members}\nCues:\n{cues}" if cues else members
-
-
-def _scene_text(scene: ScriptScene) -> str:
-    return f"{scene_id(scene.index)}: {scene.heading or scene.location or '(no heading)'}\n{_scene_body(scene)}"
-
-
-def _scene_body(scene: ScriptScene) -> str:
-    """The scene as a screenplay reads: action paragraphs, cues with their lines, transitions."""
-    blocks = [f"Synopsis: {scene.synopsis}"] if scene.synopsis else []
-    for element in scene.elements:
-        if isinstance(element, ScriptDialogue):
-            cue = " ".join([element.cue, *(f"({extension})" for extension in element.extensions)]) + (
-                " [dual]" if element.dual else ""
-            )
-            parenthetical = f"\n({element.parenthetical})" if element.parenthetical else ""
-            blocks.append(f"{cue}{parenthetical}\n{element.text}")
-        elif isinstance(element, ScriptAction):
-            blocks.append(element.text)
-        else:
-            blocks.append(element.text.upper())
-    return "\n\n".join(blocks) or "(empty)"
-
-
-def _beats_text(beats: SceneBeats) -> str:
-    lines = []
-    for number, beat in enumerate(beats.beats, start=1):
-        if isinstance(beat, DialogueBeat):
-            how = ", ".join(
-                part
-                for part in (beat.parenthetical, "off screen" if beat.off_screen else "", "dual" if beat.dual else "")
-                if part
-            )
-            lines.append(f"{number}. {beat.speaker_id}{f' ({how})' if how else ''}: {beat.text}")
-        elif isinstance(beat, ActionBeat):
-            lines.append(f"{number}. action [{', '.join(beat.character_ids)}]: {beat.text}")
-        elif isinstance(beat, TransitionBeat):
-            lines.append(f"{number}. transition: {beat.effect}")
-    return "\n".join(lines) or "(none)"
-
-
-def planned_scene_text(scene: Scene) -> str:
-    """A planned scene as prompt text: its summary, then one line per shot (framing, who, action, what is said)."""
-    shots = []
-    for shot in scene.shots:
-        who = ", ".join(placed.character_id for placed in shot.characters) or "nobody"
-        said = " / ".join(f"{line.speaker_id}: {line.text}" for line in shot.lines)
-        shots.append(
-            f"- {shot.id}: {shot.size.value}, {shot.angle.value}, {shot.movement.value}, {shot.duration_s:g} s, {who}. "
-            f"{shot.action}{f' Says: {said}' if said else ''}"
-        )
-    return f"{scene.id} ({scene.heading or scene.location_id}): {scene.summary}\n" + "\n".join(shots)
-
-
 def _named_in(beat: Beat) -> set[str]:
     if isinstance(beat, DialogueBeat):
         return {beat.speaker_id}
@@ -506,10 +397,6 @@ def _outsider_problem(where: str, named: set[str], allowed: set[str]) -> str | N
     return (
         f"{where} has '{outsiders[0]}', who is not in this scene; use only these ids: {', '.join(sorted(allowed)) or '(nobody)'}"
     )
-
-
-def _bullets(notes: list[str]) -> str:
-    return "\n".join(f"- {note}" for note in notes) or "(none)"
 
 
 def _id_list(ids: list[str]) -> str:
