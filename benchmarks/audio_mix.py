@@ -6,8 +6,9 @@ Builds a synthetic timeline in a temporary folder (tone-burst "lines" at 22050 H
 no speech engine needed) and mixes it. Each mix runs in a fresh child process, so its peak RSS is its own;
 "before" is the RSS once everything is imported (movieagent pulls in ~160 MB of libraries), so the difference
 is what the mix itself needs. CPU seconds are printed beside wall seconds: on a shared machine they are the
-steadier number. `--compare REV` also runs movieagent/audio.py as of git revision REV (default HEAD, read with
-`git show`, loaded from a temporary file) on the same timeline and prints old/new.
+steadier number. `--compare REV` also runs the mix module as of git revision REV (default HEAD; movieagent/mix.py,
+or movieagent/audio.py before it was split from the loudness library; read with `git show`, loaded from a
+temporary file) on the same timeline and prints old/new.
 Goals on 2 cores: 5 min in <= 3 s, 10 min in <= 6 s, <= ~300 MB for 10 min.
 """
 
@@ -73,13 +74,19 @@ def write_music(folder: Path) -> Path:
     return path
 
 
-def load_audio_module_at(revision: str, folder: Path):
-    """movieagent/audio.py as of a git revision, as a separate module (nothing of it is kept in the tree)."""
-    source = subprocess.run(["git", "show", f"{revision}:movieagent/audio.py"], cwd=ROOT, capture_output=True, check=True).stdout
-    path = folder / "audio_at_revision.py"
+def load_mix_module_at(revision: str, folder: Path):
+    """The mix module as of a git revision, as a separate module (nothing of it is kept in the tree)."""
+    for name in ("mix.py", "audio.py"):  # the mix was movieagent/audio.py until the loudness library left it
+        shown = subprocess.run(["git", "show", f"{revision}:movieagent/{name}"], cwd=ROOT, capture_output=True, check=False)
+        if shown.returncode == 0:
+            break
+    shown.check_returncode()
+    source = shown.stdout
+    path = folder / "mix_at_revision.py"
     path.write_bytes(source)
-    spec = importlib.util.spec_from_file_location("audio_at_revision", path)
+    spec = importlib.util.spec_from_file_location("mix_at_revision", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
     spec.loader.exec_module(module)
     return module
 
@@ -87,9 +94,9 @@ def load_audio_module_at(revision: str, folder: Path):
 def run_child(timeline_path: Path, music: Path | None, revision: str | None, output: Path) -> None:
     """In a fresh process: one mix; prints a JSON line with times, RSS and what the mix measured."""
     if revision is None:
-        from movieagent.audio import mix_audio
+        from movieagent.mix import mix_audio
     else:
-        mix_audio = load_audio_module_at(revision, output.parent).mix_audio
+        mix_audio = load_mix_module_at(revision, output.parent).mix_audio
     timeline = Timeline.model_validate_json(timeline_path.read_text(encoding="utf-8"))
     rss_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     wall, cpu = time.perf_counter(), time.process_time()
@@ -117,7 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, nargs="+", default=[5.0, 10.0])
     parser.add_argument("--music", action="store_true", help="loop a music file instead of the generated ambience")
-    parser.add_argument("--compare", nargs="?", const="HEAD", metavar="REV", help="also run audio.py as of REV (default HEAD)")
+    parser.add_argument("--compare", nargs="?", const="HEAD", metavar="REV", help="also run the mix as of REV (default HEAD)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--revision", help=argparse.SUPPRESS)
     parser.add_argument("--timeline", type=Path, help=argparse.SUPPRESS)

@@ -7,41 +7,46 @@ Each stage is also a function of its own, in pipeline order: check_inputs, plan_
 build_timeline, build_jobs, render_phase, build_subtitles, mix_audio, assemble_movie.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-from movieagent.assemble import assemble_movie  # noqa: E402
-from movieagent.audio import mix_audio  # noqa: E402
-from movieagent.config import Settings, load_settings  # noqa: E402
-from movieagent.errors import InputError, InputErrors, MovieAgentError, RenderError  # noqa: E402
-from movieagent.ingest import check_inputs, load_bank, load_script  # noqa: E402
-from movieagent.pipeline import MovieResult, make_movie, make_plan  # noqa: E402
-from movieagent.planning import plan_movie  # noqa: E402
-from movieagent.render.jobs import build_jobs  # noqa: E402
-from movieagent.render.phases import render_phase  # noqa: E402
-from movieagent.speech.stage import speak_lines  # noqa: E402
-from movieagent.subtitles import build_subtitles  # noqa: E402
-from movieagent.timeline import build_timeline  # noqa: E402
+# The public API, name -> the module that defines it. A name is imported when first used, so that
+# `import movieagent` (and so `movieagent --help`) does not load the whole pipeline with its scipy and langgraph.
+_PUBLIC = {
+    "InputError": "movieagent.errors",
+    "InputErrors": "movieagent.errors",
+    "MovieAgentError": "movieagent.errors",
+    "RenderError": "movieagent.errors",
+    "Settings": "movieagent.config",
+    "load_settings": "movieagent.config",
+    "check_inputs": "movieagent.ingest",
+    "load_bank": "movieagent.ingest",
+    "load_script": "movieagent.ingest",
+    "MovieResult": "movieagent.pipeline",
+    "make_movie": "movieagent.pipeline",
+    "make_plan": "movieagent.pipeline",
+    "plan_movie": "movieagent.planning",
+    "speak_lines": "movieagent.speech.stage",
+    "build_timeline": "movieagent.timeline",
+    "build_jobs": "movieagent.render.jobs",
+    "render_phase": "movieagent.render.phases",
+    "build_subtitles": "movieagent.subtitles",
+    "mix_audio": "movieagent.mix",
+    "assemble_movie": "movieagent.assemble",
+}
 
-__all__ = [
-    "InputError",
-    "InputErrors",
-    "MovieAgentError",
-    "MovieResult",
-    "RenderError",
-    "Settings",
-    "__version__",
-    "assemble_movie",
-    "build_jobs",
-    "build_subtitles",
-    "build_timeline",
-    "check_inputs",
-    "load_bank",
-    "load_script",
-    "load_settings",
-    "make_movie",
-    "make_plan",
-    "mix_audio",
-    "plan_movie",
-    "render_phase",
-    "speak_lines",
-]
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'movieagent' has no attribute {name!r}")
+    return getattr(importlib.import_module(_PUBLIC[name]), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -1,9 +1,14 @@
-"""Content keys for finished work: a file is reused only when the key stored beside it matches."""
+"""Content keys for finished work: a file is reused only when the key stored beside it matches.
+
+Every stage caches the same way: it computes the key of what it is made of and calls `reuse_or_make`. The render
+stage keeps its files content-addressed instead (cache/clips/<key>.mp4), so a shot that only moved is reused too.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +30,24 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def key_path(output: Path, marker: Path | None = None) -> Path:
+def stored_key(output: Path, marker: Path | None = None) -> str | None:
+    """The key `output` was made with (stored beside it, or at `marker`); None when there is none."""
+    stored = _key_file(output, marker)
+    return stored.read_text(encoding="utf-8").strip() if output.exists() and stored.exists() else None
+
+
+def reuse_or_make(key: str, outputs: Sequence[Path], make: Callable[[], None], *, marker: Path | None = None) -> bool:
+    """Calls `make` to write `outputs` unless they all exist and were made with `key`; True when they were reused.
+
+    The key is stored beside the first output, or at `marker` (out of a folder people browse), once `make` has
+    written them all: an interrupted stage is made again.
+    """
+    if stored_key(outputs[0], marker) == key and all(output.exists() for output in outputs[1:]):
+        return True
+    make()
+    write_text_atomic(_key_file(outputs[0], marker), key + "\n")
+    return False
+
+
+def _key_file(output: Path, marker: Path | None) -> Path:
     return marker if marker is not None else output.with_name(output.name + ".key")
-
-
-def is_fresh(output: Path, key: str, marker: Path | None = None) -> bool:
-    """`marker` keeps the key elsewhere than beside the output (out of a folder people browse)."""
-    stored = key_path(output, marker)
-    return output.exists() and stored.exists() and stored.read_text(encoding="utf-8").strip() == key
-
-
-def mark_fresh(output: Path, key: str, marker: Path | None = None) -> None:
-    write_text_atomic(key_path(output, marker), key + "\n")

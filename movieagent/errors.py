@@ -6,7 +6,12 @@ from pathlib import Path
 
 
 class MovieAgentError(Exception):
-    """Base class: the CLI prints these as one clear message and exits with code 2."""
+    """Base class: the CLI prints these as one clear message and exits with `exit_code`.
+
+    1 means the work failed (a render, a model, a server); bad input says 2 (InputError, InputErrors).
+    """
+
+    exit_code = 1
 
 
 class InputError(MovieAgentError):
@@ -14,6 +19,8 @@ class InputError(MovieAgentError):
 
     `path` and `line` point at the problem, `fix` says what to do about it.
     """
+
+    exit_code = 2
 
     def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None, fix: str | None = None):
         self.message = message
@@ -35,6 +42,8 @@ class InputError(MovieAgentError):
 class InputErrors(MovieAgentError):
     """Several input problems found in one pass, reported together."""
 
+    exit_code = 2
+
     def __init__(self, problems: list[InputError]):
         self.problems = problems
         super().__init__("\n".join(problem.describe() for problem in problems))
@@ -42,3 +51,13 @@ class InputErrors(MovieAgentError):
 
 class RenderError(MovieAgentError):
     """A backend failed to produce a clip, a speech file or the final movie."""
+
+
+class WriteError(MovieAgentError):
+    """A file could not be written: a full disk, a read-only folder, a missing permission. Names the file."""
+
+    def __init__(self, path: Path, reason: str, fix: str):
+        self.path = Path(path)
+        self.reason = reason
+        self.fix = fix
+        super().__init__(f"{self.path}: could not write: {reason}\n  fix: {fix}")

@@ -1,19 +1,62 @@
-"""ffmpeg access. The binary comes from the imageio-ffmpeg wheel, so no system ffmpeg is needed."""
+"""All ffmpeg access: running it, encoding clips, probing files, grabbing frames, decoding audio and video.
+
+The binary comes from the imageio-ffmpeg wheel, so no system ffmpeg is needed; it has no ffprobe, so what a file
+holds is read from the description ffmpeg prints of its input. Commands are argument lists, never a shell.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import io
+import math
+import re
 import subprocess
 import tempfile
-from collections.abc import Iterable
+import wave
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import imageio_ffmpeg
+import numpy as np
+from PIL import Image
+from pydantic import BaseModel
+from scipy import signal
+from scipy.io import wavfile
 
 from movieagent.errors import RenderError
 from movieagent.schema import RenderJob
+
+AUDIO_BLOCK = 64_000  # samples per decoded audio block: long enough for fast numpy, short enough to keep memory flat
+# "Duration: 00:01:02.50," and one "Stream #0:1(und): Video: h264 (High) ..., yuv420p, 854x480, ..., 24 fps, ..." line
+# per stream, as ffmpeg describes any input it can open.
+_DURATION = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")
+_STREAM = re.compile(r"^\s*Stream #\d+:\d+.*?: (Video|Audio|Subtitle): (\w+)(.*)$", re.MULTILINE)
+_SIZE = re.compile(r", (\d{2,5})x(\d{2,5})[ ,]")
+_FPS = re.compile(r"([\d.]+) fps")
+_PIXEL_FORMAT = re.compile(r"\b((?:yuv|rgb|bgr|gray|nv)\w*)")
+
+
+class MediaInfo(BaseModel):
+    """What a media file holds: its length and first video stream (0 and None where it has none) and its codecs."""
+
+    duration_s: float
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    video_codec: str | None = None
+    pixel_format: str | None = None
+    audio_codec: str | None = None
+    subtitle_codecs: list[str] = []
+
+    @property
+    def has_video(self) -> bool:
+        return self.video_codec is not None
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_codec is not None
 
 
 @functools.cache
@@ -21,13 +64,16 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def ffmpeg_command(*arguments: str, overwrite: bool = False) -> list[str]:
+    """ffmpeg with the parts every call shares: no banner, errors only, never reading the terminal."""
+    return [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *(["-y"] if overwrite else []), *arguments]
+
+
 def run_ffmpeg(arguments: list[str], *, what: str, cwd: Path | None = None) -> None:
     """Runs ffmpeg with an argument list (never a shell); raises RenderError with its last words on failure."""
-    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *arguments]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)
+    result = subprocess.run(ffmpeg_command(*arguments, overwrite=True), capture_output=True, text=True, check=False, cwd=cwd)
     if result.returncode != 0:
-        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-        raise RenderError(f"ffmpeg failed while {what}:\n{tail}")
+        raise RenderError(f"ffmpeg failed while {what}:\n{_last_words(result.stderr, 5)}")
 
 
 def encode_clip(
@@ -41,14 +87,14 @@ def encode_clip(
     """
     width, height = frame_size or (job.width, job.height)
     scale = ["-vf", f"scale={job.width}:{job.height}:flags=lanczos"] if (width, height) != (job.width, job.height) else []
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+    command = ffmpeg_command(
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", f"{width}x{height}", "-framerate", str(job.fps),
         "-i", "pipe:0", *scale,
         "-an", "-c:v", "libx264", "-preset", job.preset, "-crf", str(job.crf),
         "-pix_fmt", "yuv420p", "-r", str(job.fps), "-threads", str(threads),
         "-f", "mp4", str(output),
-    ]  # fmt: skip
+        overwrite=True,
+    )  # fmt: skip
     # stderr goes to a file: a pipe nobody reads while we write frames could fill up and stall ffmpeg.
     with tempfile.TemporaryFile() as errors:
         encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
@@ -67,12 +113,117 @@ def encode_clip(
             encoder.wait()
         if encoder.returncode != 0:
             errors.seek(0)
-            tail = "\n".join(errors.read().decode(errors="replace").strip().splitlines()[-5:])
-            raise RenderError(f"ffmpeg failed while encoding shot {job.index} ({job.shot_id}):\n{tail}")
+            raise RenderError(f"ffmpeg failed while encoding shot {job.index} ({job.shot_id}):\n{_last_words(errors.read(), 5)}")
+
+
+def probe(path: Path) -> MediaInfo:
+    """Length, picture size, frame rate and codecs of a media file; RenderError if ffmpeg cannot read it."""
+    # With no output file ffmpeg describes the input on stderr and exits with an error; that is expected.
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
+    description = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False).stderr
+    duration = _DURATION.search(description)
+    if duration is None:
+        raise RenderError(f"ffmpeg cannot read {path}: is it a video or audio file?")
+    hours, minutes, seconds = duration.groups()
+    info = MediaInfo(duration_s=int(hours) * 3600 + int(minutes) * 60 + float(seconds))
+    for kind, codec, details in _STREAM.findall(description):
+        if kind == "Video" and not info.has_video and (size := _SIZE.search(details)):
+            fps, pixel_format = _FPS.search(details), _PIXEL_FORMAT.search(details)
+            info.video_codec, info.width, info.height = codec, int(size.group(1)), int(size.group(2))
+            info.fps = float(fps.group(1)) if fps else 0.0
+            info.pixel_format = pixel_format.group(1) if pixel_format else None
+        elif kind == "Audio" and not info.has_audio:
+            info.audio_codec = codec
+        elif kind == "Subtitle":
+            info.subtitle_codecs.append(codec)
+    return info
+
+
+def grab_frame(video: Path, seconds: float) -> Image.Image:
+    """The frame of a video shown at `seconds`, as RGB."""
+    command = ffmpeg_command("-ss", f"{seconds:.3f}", "-i", str(video), "-frames:v", "1", "-an", "-f", "image2pipe", "-c:v", "png", "pipe:1")
+    result = subprocess.run(command, capture_output=True, check=False)
+    if result.returncode != 0 or not result.stdout:
+        tail = _last_words(result.stderr, 3)
+        raise RenderError(f"could not read a frame of {video} at {seconds:.2f} s" + (f":\n{tail}" if tail else ""))
+    with Image.open(io.BytesIO(result.stdout)) as decoded:
+        return decoded.convert("RGB")
+
+
+def frame_from_clip(clip: Path, at_fraction: float = 0.5, *, duration_s: float | None = None) -> Image.Image:
+    """One frame of a video, `at_fraction` (0..1) of the way through.
+
+    Pass `duration_s` when known; otherwise the file is probed for it.
+    """
+    clip = Path(clip)
+    if not clip.is_file():
+        raise RenderError(f"clip not found: {clip}")
+    duration = duration_s if duration_s is not None else probe(clip).duration_s
+    # Seeking to the very end finds no frame; stay a little before it.
+    return grab_frame(clip, min(max(0.0, min(1.0, at_fraction)) * duration, max(0.0, duration - 0.1)))
+
+
+def decode_video_frames(video: Path, width: int, height: int) -> Iterator[np.ndarray]:
+    """Every frame of a video's first picture stream, scaled to width x height, as (height, width, 3) uint8 RGB."""
+    arguments = ["-i", str(video), "-map", "0:v:0", "-vf", f"scale={width}:{height}:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    frame_bytes = width * height * 3
+    for data in _stream(arguments, frame_bytes, what=f"decode the video of {video}"):
+        if len(data) == frame_bytes:
+            yield np.frombuffer(data, np.uint8).reshape(height, width, 3)
+
+
+def decode_audio_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
+    """Any file ffmpeg reads (WAV, MP3, an MP4's audio track...) as float32 stereo at `rate`, (2, samples) a block at a time."""
+    arguments = ["-i", str(path), "-vn", "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "2", "-ar", str(rate), "-"]
+    for data in _stream(arguments, AUDIO_BLOCK * 8, what=f"decode the audio of {path}"):
+        yield np.frombuffer(data, dtype="<f4").reshape(-1, 2).T.copy()
+
+
+def decode_audio(path: Path, rate: int, *, max_seconds: float) -> np.ndarray:
+    """The first `max_seconds` of a file's audio as 16-bit stereo at `rate`, shape (samples, 2); none where it has none."""
+    arguments = ["-i", str(path), "-t", f"{max_seconds:.3f}", "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(rate), "-"]
+    result = subprocess.run(ffmpeg_command(*arguments), capture_output=True, check=False)
+    if result.returncode != 0:
+        raise RenderError(f"ffmpeg could not decode the audio of {path}: {_last_words(result.stderr, 3, join=' ')}")
+    return np.frombuffer(result.stdout, dtype="<i2").reshape(-1, 2)
+
+
+def read_wav(path: Path, rate: int) -> np.ndarray:
+    """A WAV as mono float32 samples in -1..1 at `rate`."""
+    try:
+        file_rate, data = wavfile.read(path)
+    except ValueError as error:
+        raise RenderError(f"cannot read the WAV file {path}: {error}") from None
+    if np.issubdtype(data.dtype, np.integer):
+        samples = data.astype(np.float32) / float(np.iinfo(data.dtype).max + 1)
+    else:
+        samples = data.astype(np.float32)
+    if samples.ndim == 2:
+        samples = samples.mean(axis=1)
+    if file_rate == rate:
+        return samples
+    common = math.gcd(file_rate, rate)
+    return signal.resample_poly(samples, rate // common, file_rate // common).astype(np.float32)
 
 
 def read_wav_duration(path: Path) -> float:
-    import wave
-
     with wave.open(str(path), "rb") as wav:
         return wav.getnframes() / wav.getframerate()
+
+
+def _stream(arguments: list[str], size: int, *, what: str) -> Iterator[bytes]:
+    """ffmpeg's output on stdout, `size` bytes at a time (less at the end); RenderError if it fails."""
+    # stderr goes to a file: a damaged file can make ffmpeg complain more than a pipe holds while stdout is read
+    with tempfile.TemporaryFile() as errors:
+        with subprocess.Popen(ffmpeg_command(*arguments), stdout=subprocess.PIPE, stderr=errors) as process:
+            assert process.stdout is not None
+            while data := process.stdout.read(size):
+                yield data
+        if process.returncode != 0:
+            errors.seek(0)
+            raise RenderError(f"ffmpeg could not {what}: {_last_words(errors.read(), 3, join=' ')}")
+
+
+def _last_words(stderr: str | bytes, lines: int, *, join: str = "\n") -> str:
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    return join.join(text.strip().splitlines()[-lines:])

@@ -7,47 +7,51 @@
     3. speech     one WAV per line through the speech backend
     4. timeline   shots stretched to the real speech, in whole frames
     5. render     with a keyframe backend, every shot's keyframe first (one model loaded), then one clip per
-                  shot through the job runner and the video backend (both cached by content)
+                  shot through the job runner and the video backend
     6. subtitles  movie.srt from the speech timings
     7. mix        dialogue + ducked music bed, loudness-normalised
     8. assemble   movie.mp4, then storyboard.png
+
+Each stage is a function of its inputs that writes its files into the workspace and reuses them when what they are
+made of did not change (movieagent/cache.py), so re-running into the same folder redoes only what changed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel
 
-from movieagent.assemble import assemble_movie
-from movieagent.audio import MixReport, mix_audio
+from movieagent.assemble import make_movie_file
 from movieagent.backends import load_backend
-from movieagent.backends.base import RenderPhase
-from movieagent.cache import content_key, file_digest, is_fresh, mark_fresh
 from movieagent.config import Settings
-from movieagent.errors import InputError
-from movieagent.ingest import check_inputs
-from movieagent.planning import PlanningOutcome, read_plan, run_planning
+from movieagent.errors import InputError, WriteError
+from movieagent.ingest import check_inputs, read_plan
+from movieagent.mix import MixReport, make_mix
+from movieagent.planning import PlanningOutcome, run_planning
 from movieagent.planning.crews.llm import LLMCrew
+from movieagent.planning.limits import check_plan_size, check_script_length
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
-from movieagent.render.phases import preflight, render_phase
-from movieagent.schema import CharacterBank, ClipResult, Plan, Script, Timeline
+from movieagent.render.phases import preflight, render_phase, render_phases
+from movieagent.schema import CharacterBank, ClipResult, Plan, RenderJob, Script, SpokenLine, Timeline
 from movieagent.speech.stage import speak_lines
-from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
-from movieagent.subtitles import build_subtitles, write_subtitles
+from movieagent.subtitles import build_subtitles, write_burn_in, write_subtitles
 from movieagent.timeline import build_timeline
-from movieagent.workspace import Workspace, write_text_atomic
+from movieagent.workspace import Workspace, check_output_folder, claim_workspace, write_error, write_text_atomic
 
 log = logging.getLogger("movieagent")
 
-Stage = Literal["plan", "speech", "render", "assemble"]
+Stage = Literal["plan", "speech", "render", "assemble"]  # where `stop_after` may end a run, in order
+STOPS: tuple[Stage, ...] = get_args(Stage)
+PHASE_STAGES = {"keyframe": "keyframes", "video": "render"}  # each render phase's name in progress and timings
 
 
 class MovieResult(BaseModel):
@@ -78,6 +82,7 @@ def make_movie(
     stop_after: Stage | None = None,
     review: bool = False,
     resume: bool = False,
+    force: bool = False,
     on_progress: ProgressListener | None = None,
 ) -> MovieResult:
     """Makes the movie in `outdir`. Re-running into the same folder redoes only what changed.
@@ -86,7 +91,8 @@ def make_movie(
     `review` stops after planning with OUTDIR/plan.json for a person to edit (the result is
     `awaiting_review`); `resume` then carries on from that pause with the edited plan.json.
     `on_progress` is told each StageUpdate (stage, done, total, and the shot when one is ready), for a UI
-    other than the terminal's bars.
+    other than the terminal's bars. `force` uses an output folder that holds files movieagent did not make
+    (see workspace.claim_workspace: otherwise such a folder is refused before any work).
     """
     if plan_file is not None and (review or resume):
         raise InputError(
@@ -97,167 +103,23 @@ def make_movie(
     if review or resume:
         # Pausing and resuming must hash to the same planning thread, so resuming turns review on too.
         settings = settings.model_copy(update={"planning": settings.planning.model_copy(update={"human_review": True})})
-    # Absolute, because ffmpeg runs in the output folder to read the subtitles by a plain name.
-    workspace = Workspace(Path(outdir).resolve())
-    timer = _StageTimer()
-    # Inputs are checked before anything but the log is written, so bad input leaves no half-made folder.
-    with _log_to(workspace), StageProgress(settings.progress, listener=on_progress) as progress:
-        with timer("ingest"):
-            loaded_script, bank = check_inputs(
-                Path(script),
-                Path(characters),
-                max_bytes=settings.planning.max_script_bytes,
-                max_scenes=settings.planning.max_scenes,
-            )
-            log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(loaded_script.scenes), characters, len(bank.characters))
-            if stop_after not in ("plan", "speech"):
-                preflight(settings.render)
-
-        with timer("plan"), progress.stage("plan", 1):
-            if plan_file:
-                planned = PlanningOutcome(plan=read_plan(plan_file))
-            else:
-                # The person's edit is checked before planning is touched, so a mistake leaves the pause as it was.
-                reviewed_plan = _reviewed_plan(workspace) if resume else None
-                planned = make_plan(loaded_script, bank, settings, workspace, reviewed_plan=reviewed_plan)
-            plan = planned.plan
-            # Running --review again while a review is pending keeps the edits already made to plan.json.
-            if not (planned.paused_earlier and workspace.plan.exists()):
-                write_text_atomic(workspace.plan, plan.model_dump_json(indent=2))
-        result = MovieResult(
-            outdir=workspace.root, plan=workspace.plan, shots=len(plan.shots()), awaiting_review=planned.awaiting_review
-        )
-        if planned.awaiting_review:
-            log.info("plan ready for review: edit %s, then resume", workspace.plan)
-            return result.model_copy(update={"stage_seconds": timer.seconds})
-        if stop_after == "plan":
-            return result.model_copy(update={"stage_seconds": timer.seconds})
-
-        with timer("speech"), progress.stage("speech", len(plan.lines())) as advance:
-            speech_backend = load_backend("speech", settings.speech.backend)
-            spoken = speak_lines(plan, bank, speech_backend, settings.speech.backend, workspace, advance)
-        with timer("timeline"):
-            timeline = build_timeline(plan, spoken, settings.speech, settings.video.fps)
-            write_text_atomic(workspace.root / "timeline.json", timeline.model_dump_json(indent=2))
-        if stop_after == "speech":
-            return result.model_copy(update={"stage_seconds": timer.seconds})
-
-        jobs = build_jobs(plan, timeline, bank, settings.video, settings.render, workspace)
-        runner = load_backend("runner", settings.render.runner)
-        keyframes: list[ClipResult] = []
-        if settings.render.keyframe is not None:
-            # Every keyframe while the image model is loaded, before the video model takes the GPU.
-            with timer("keyframes"), progress.stage("keyframes", len(jobs)) as advance:
-                phase = RenderPhase(family="keyframe", backend=settings.render.keyframe)
-                keyframes = render_phase(jobs, runner, phase, workspace, _shot_progress(advance))
-        with timer("render"), progress.stage("render", len(jobs)) as advance:
-            clips = render_phase(
-                jobs, runner, RenderPhase(family="video", backend=settings.render.video), workspace, _shot_progress(advance)
-            )
-        result = result.model_copy(update={**_counts("keyframes", keyframes), **_counts("clips", clips)})
-        log.info(
-            "render: %d clips rendered, %d reused; %d keyframes drawn", result.clips_rendered, result.clips_cached, result.keyframes_rendered
-        )
-        if stop_after == "render":
-            return result.model_copy(update={"stage_seconds": timer.seconds})
-
-        with timer("subtitles"):
-            write_subtitles(build_subtitles(timeline, settings.subtitles), workspace.subtitles)
-        with timer("mix"), progress.stage("mix", 1):
-            mix, mix_key = _mix(plan, timeline, settings, workspace)
-            log.info("mix: %.1f LUFS, true peak %.1f dBTP", mix.integrated_lufs, mix.true_peak_dbtp)
-        with timer("assemble"), progress.stage("assemble", 2) as advance:
-            movie_key = content_key(plan, [job.cache_key for job in jobs], mix_key, workspace.subtitles.read_text(encoding="utf-8"), settings.video)
-            marker = workspace.cache / "movie.key"
-            if is_fresh(workspace.movie, movie_key, marker) and workspace.storyboard.exists():
-                movie = workspace.movie
-            else:
-                with ThreadPoolExecutor(max_workers=1) as background:
-                    # Muxing (mostly AAC encoding) and the storyboard's frame grabs are independent ffmpeg work: overlap them.
-                    muxing = background.submit(
-                        assemble_movie, clips, workspace.mix, workspace.subtitles, settings.video, workspace, title=plan.title
-                    )
-                    write_storyboard(_storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
-                    advance(1)
-                    movie = muxing.result()
-                mark_fresh(workspace.movie, movie_key, marker)
-        log.info("wrote %s (%.1f s)", movie, timeline.duration_s())
-
-    return result.model_copy(
-        update={
-            "movie": movie,
-            "subtitles": workspace.subtitles,
-            "storyboard": workspace.storyboard,
-            "duration_s": timeline.duration_s(),
-            "audio": mix,
-            "stage_seconds": timer.seconds,
-        }
-    )
-
-
-def make_plan(
-    script: Script, bank: CharacterBank, settings: Settings, workspace: Workspace, *, reviewed_plan: Plan | None = None
-) -> PlanningOutcome:
-    """Runs the planning graph with the configured crew, checkpointed in the output folder.
-
-    `reviewed_plan` resumes planning that paused for a person's review (settings.planning.human_review).
-    """
-    # LLM crews cache their replies and log their calls in the output folder, and read the role cards.
-    in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript, "role_cards": settings.planning.role_cards}
-    crew = load_backend("crew", settings.planning.crew, defaults=in_workspace)
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    try:
-        return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
-    finally:
-        if isinstance(crew, LLMCrew):
-            crew.close()  # a local model stops generating before the process goes on (or ends)
-
-
-def _reviewed_plan(workspace: Workspace) -> Plan:
-    if not workspace.plan.exists():
-        raise InputError(
-            "no plan to resume: nothing has paused for review in this folder",
-            path=workspace.plan,
-            fix="run with --review first; it writes this file for you to edit",
-        )
-    return read_plan(workspace.plan)
-
-
-def _mix(plan: Plan, timeline: Timeline, settings: Settings, workspace: Workspace) -> tuple[MixReport, str]:
-    """The audio mix, reused when nothing it is made of changed (the timeline, the voices, the music, the settings)."""
-    seed = sum(shot.seed for shot in plan.shots()) % 2**32
-    music = file_digest(settings.audio.music) if settings.audio.music else None
-    key = content_key(timeline, settings.audio, seed, music, [file_digest(line.audio) for line in timeline.lines()])
-    report = workspace.mix.with_suffix(".json")
-    if is_fresh(workspace.mix, key) and report.exists():
-        return MixReport.model_validate_json(report.read_text(encoding="utf-8")), key
-    mix = mix_audio(timeline, settings.audio, workspace.mix, seed=seed)
-    write_text_atomic(report, mix.model_dump_json(indent=2))
-    mark_fresh(workspace.mix, key)
-    return mix, key
-
-
-def _counts(name: str, files: list[ClipResult]) -> dict[str, int]:
-    rendered = sum(not file.cached for file in files)
-    return {f"{name}_rendered": rendered, f"{name}_cached": len(files) - rendered}
-
-
-def _shot_progress(advance: Callable[..., None]) -> Callable[[ClipResult], None]:
-    return lambda result: advance(shot_id=result.shot_id, reused=result.cached)
-
-
-def _storyboard_frames(plan: Plan, timeline: Timeline, clips: list[ClipResult]) -> list[StoryboardFrame]:
-    names = {member.id: member.name.split()[0] for member in plan.cast}
-    # Each grab is an ffmpeg process that mostly waits on decoding, so two at a time use both cores.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        images = list(pool.map(lambda pair: frame_from_clip(pair[0].path, duration_s=pair[1].duration_s), zip(clips, timeline.shots)))
-    frames = []
-    for shot, timing, image in zip(plan.shots(), timeline.shots, images, strict=True):
-        who = ", ".join(names.get(placed.character_id, placed.character_id) for placed in shot.characters)
-        framing = f"{shot.size.value} {shot.movement.value}".replace("_", " ")
-        first_words = shot.lines[0].text if shot.lines else shot.action
-        frames.append(StoryboardFrame(image=image, number=timing.index, caption=f"{framing}  {who}\n{first_words}"))
-    return frames
+    # The output folder is checked first; then the inputs, before anything but the log is written, so bad input
+    # leaves no half-made folder. The workspace's root is absolute: ffmpeg runs in it to read the subtitles by name.
+    with (
+        claim_workspace(outdir, force=force, bank=Path(characters)) as workspace,
+        _log_to(workspace),
+        StageProgress(settings.progress, listener=on_progress) as progress,
+    ):
+        film = _Film(settings, workspace, progress, last_stage=stop_after or STOPS[-1], plan_file=plan_file, resume=resume)
+        # 1. ingest, then the stages in order up to the one to stop after (or a pause for review): 2. plan,
+        # 3-4. speech and timeline, 5. render, 6-8. subtitles, mix and assembly
+        film.ingest(Path(script), Path(characters))
+        stages = {"plan": film.plan_shots, "speech": film.speak, "render": film.render, "assemble": film.assemble}
+        for name in STOPS:
+            stages[name]()
+            if name == film.last_stage or film.awaiting_review:
+                break
+    return film.result()
 
 
 class _StageTimer:
@@ -275,10 +137,174 @@ class _StageTimer:
             self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - started, 3)
 
 
+@dataclasses.dataclass
+class _Film:
+    """One make_movie run: its settings and folder, and what its stages have made so far (each fills its fields)."""
+
+    settings: Settings
+    workspace: Workspace
+    progress: StageProgress
+    last_stage: Stage
+    plan_file: Path | None
+    resume: bool
+    timer: _StageTimer = dataclasses.field(default_factory=_StageTimer)
+    script: Script | None = None
+    bank: CharacterBank | None = None
+    plan: Plan | None = None
+    awaiting_review: bool = False
+    spoken: list[SpokenLine] = dataclasses.field(default_factory=list)
+    timeline: Timeline | None = None
+    jobs: list[RenderJob] = dataclasses.field(default_factory=list)
+    rendered: dict[str, list[ClipResult]] = dataclasses.field(default_factory=dict)  # by phase family: keyframe, video
+    mix: MixReport | None = None
+    movie: Path | None = None
+
+    @contextlib.contextmanager
+    def stage(self, name: str, steps: int = 1) -> Iterator[Callable[..., None]]:
+        """Times the stage and shows its progress; yields `advance`."""
+        with self.timer(name), self.progress.stage(name, steps) as advance:
+            yield advance
+
+    def ingest(self, script: Path, characters: Path) -> None:
+        """1. The script and the bank, checked together; the render backends too when this run renders."""
+        with self.timer("ingest"):
+            planning = self.settings.planning
+            self.script, self.bank = check_inputs(script, characters, max_bytes=planning.max_script_bytes, max_scenes=planning.max_scenes)
+            log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(self.script.scenes), characters, len(self.bank.characters))
+            if self.plan_file is None:
+                check_script_length(self.script, planning)
+            if STOPS.index(self.last_stage) >= STOPS.index("render"):
+                preflight(self.settings.render)
+
+    def plan_shots(self) -> None:
+        """2. The plan: from the planning graph, or the plan file given; plan.json written."""
+        with self.stage("plan"):
+            if self.plan_file:
+                planned = PlanningOutcome(plan=read_plan(self.plan_file))
+                check_plan_size(planned.plan, self.settings.planning, self.plan_file)
+            else:
+                # The person's edit is checked before planning is touched, so a mistake leaves the pause as it was.
+                reviewed_plan = _reviewed_plan(self.workspace) if self.resume else None
+                planned = make_plan(self.script, self.bank, self.settings, self.workspace, reviewed_plan=reviewed_plan)
+            self.plan, self.awaiting_review = planned.plan, planned.awaiting_review
+            # Running --review again while a review is pending keeps the edits already made to plan.json.
+            if not (planned.paused_earlier and self.workspace.plan.exists()):
+                write_text_atomic(self.workspace.plan, self.plan.model_dump_json(indent=2))
+            if self.plan_file is None:
+                # A crew's plan over the limits is kept to look at, but goes no further.
+                check_plan_size(self.plan, self.settings.planning, self.workspace.plan)
+        if self.awaiting_review:
+            log.info("plan ready for review: edit %s, then resume", self.workspace.plan)
+
+    def speak(self) -> None:
+        """3. One WAV per line; 4. the timeline stretched to them, written to timeline.json."""
+        with self.stage("speech", len(self.plan.lines())) as advance:
+            backend = load_backend("speech", self.settings.speech.backend)
+            self.spoken = speak_lines(self.plan, self.bank, backend, self.settings.speech.backend, self.workspace, advance)
+        with self.timer("timeline"):
+            self.timeline = build_timeline(self.plan, self.spoken, self.settings.speech, self.settings.video.fps)
+            write_text_atomic(self.workspace.root / "timeline.json", self.timeline.model_dump_json(indent=2))
+
+    def render(self) -> None:
+        """5. Each render phase over every shot: keyframes (with a keyframe backend), then clips."""
+        self.jobs = build_jobs(self.plan, self.timeline, self.bank, self.settings.video, self.settings.render, self.workspace)
+        runner = load_backend("runner", self.settings.render.runner)
+        for phase in render_phases(self.settings.render):
+            with self.stage(PHASE_STAGES[phase.family], len(self.jobs)) as advance:
+                self.rendered[phase.family] = render_phase(self.jobs, runner, phase, self.workspace, _shot_progress(advance))
+        counts = self._counts()
+        log.info("render: %d clips rendered, %d reused; %d keyframes drawn", counts["clips_rendered"], counts["clips_cached"], counts["keyframes_rendered"])
+
+    def assemble(self) -> None:
+        """6. Subtitles; 7. the mix; 8. the movie and its storyboard."""
+        with self.timer("subtitles"):
+            subtitles = build_subtitles(self.timeline, self.settings.subtitles)
+            write_subtitles(subtitles, self.workspace.subtitles)
+            video = self.settings.video
+            if video.burn_subtitles:
+                size = {"width": video.width, "height": video.height}
+                write_burn_in(subtitles, self.workspace.burnt_subtitles, self.settings.subtitles.burn_in, **size)
+        with self.stage("mix"):
+            seed = sum(shot.seed for shot in self.plan.shots()) % 2**32
+            self.mix = make_mix(self.timeline, self.settings.audio, self.workspace, seed=seed)
+            log.info("mix: %.1f LUFS, true peak %.1f dBTP", self.mix.integrated_lufs, self.mix.true_peak_dbtp)
+        with self.stage("assemble", 2) as advance:
+            clips = self.rendered["video"]
+            self.movie = make_movie_file(self.plan, self.timeline, self.jobs, clips, self.settings.video, self.workspace, advance)
+        log.info("wrote %s (%.1f s)", self.movie, self.timeline.duration_s())
+
+    def result(self) -> MovieResult:
+        finished = self.movie is not None
+        return MovieResult(
+            outdir=self.workspace.root,
+            plan=self.workspace.plan,
+            shots=len(self.plan.shots()),
+            awaiting_review=self.awaiting_review,
+            **self._counts(),
+            movie=self.movie,
+            subtitles=self.workspace.subtitles if finished else None,
+            storyboard=self.workspace.storyboard if finished else None,
+            duration_s=self.timeline.duration_s() if finished else 0.0,
+            audio=self.mix,
+            stage_seconds=self.timer.seconds,
+        )
+
+    def _counts(self) -> dict[str, int]:
+        """keyframes_rendered, keyframes_cached, clips_rendered, clips_cached."""
+        counts = {}
+        for family, name in (("keyframe", "keyframes"), ("video", "clips")):
+            files = self.rendered.get(family, [])
+            counts[f"{name}_rendered"] = sum(not file.cached for file in files)
+            counts[f"{name}_cached"] = sum(file.cached for file in files)
+        return counts
+
+
+def make_plan(
+    script: Script, bank: CharacterBank, settings: Settings, workspace: Workspace, *, reviewed_plan: Plan | None = None
+) -> PlanningOutcome:
+    """Runs the planning graph with the configured crew, checkpointed in the output folder.
+
+    `reviewed_plan` resumes planning that paused for a person's review (settings.planning.human_review).
+    """
+    # LLM crews cache their replies and log their calls in the output folder, and read the role cards.
+    in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript, "role_cards": settings.planning.role_cards}
+    crew = load_backend("crew", settings.planning.crew, defaults=in_workspace)
+    check_output_folder(workspace.root)
+    try:
+        return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
+    except sqlite3.DatabaseError as error:  # a full disk, as sqlite reports it
+        fix = "free some space on the output folder's disk; a damaged file can be deleted to plan afresh"
+        raise WriteError(workspace.checkpoints, f"planning checkpoints could not be saved ({error})", fix) from None
+    finally:
+        if isinstance(crew, LLMCrew):
+            crew.close()  # a local model stops generating before the process goes on (or ends)
+
+
+def _reviewed_plan(workspace: Workspace) -> Plan:
+    if not workspace.plan.exists():
+        raise InputError(
+            "no plan to resume: nothing has paused for review in this folder",
+            path=workspace.plan,
+            fix="run with --review first; it writes this file for you to edit",
+        )
+    return read_plan(workspace.plan)
+
+
+def _shot_progress(advance: Callable[..., None]) -> Callable[[ClipResult], None]:
+    return lambda result: advance(shot_id=result.shot_id, reused=result.cached)
+
+
+class _LogFile(logging.FileHandler):
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Silent: a full disk is reported once, by the output that needs the space, not as a traceback per record."""
+
+
 @contextlib.contextmanager
 def _log_to(workspace: Workspace) -> Iterator[None]:
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(workspace.log, encoding="utf-8")
+    try:
+        handler = _LogFile(workspace.log, encoding="utf-8")
+    except OSError as error:
+        raise write_error(workspace.log, error) from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     previous_level = log.level

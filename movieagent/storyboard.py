@@ -6,20 +6,18 @@ rest (a line of dialogue, the action) is wrapped under it and shortened with an 
 
 from __future__ import annotations
 
-import io
 import math
-import re
-import subprocess
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
 
-from movieagent.errors import RenderError
-from movieagent.media import ffmpeg_exe
+from movieagent.media import frame_from_clip
 from movieagent.preview.fonts import Font, font
 from movieagent.preview.raster import load_image
+from movieagent.schema import ClipResult, Plan, Timeline
 from movieagent.workspace import atomic_path
 
 THUMB_WIDTH = 320
@@ -30,8 +28,6 @@ HEADING_SIZE, BODY_SIZE, TITLE_SIZE = 15, 13, 26
 LINE_SPACING = 1.4
 PAPER, INK, MUTED, ACCENT = (245, 243, 238), (32, 34, 40), (98, 102, 112), (178, 58, 48)
 TITLE_BAR, TITLE_INK = (28, 30, 36), (246, 246, 246)
-# ffmpeg prints "Duration: 00:01:02.50," for any file it can open; there is no ffprobe to ask.
-DURATION = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")
 
 
 @dataclass(frozen=True)
@@ -73,55 +69,19 @@ def write_storyboard(frames: Sequence[StoryboardFrame], output: Path, *, title: 
         sheet.save(temporary, format="PNG")
 
 
-def frame_from_clip(clip: Path, at_fraction: float = 0.5, *, duration_s: float | None = None) -> Image.Image:
-    """One frame of a video, `at_fraction` (0..1) of the way through, decoded by ffmpeg.
-
-    Pass `duration_s` when known; otherwise it is read from ffmpeg's description of the file.
-    """
-    # 1. Check inputs and find the time to seek to.
-    clip = Path(clip)
-    if not clip.is_file():
-        raise RenderError(f"clip not found: {clip}")
-    duration = duration_s if duration_s is not None else _duration(clip)
-    # Seeking to the very end finds no frame; stay a little before it.
-    seconds = min(max(0.0, min(1.0, at_fraction)) * duration, max(0.0, duration - 0.1))
-
-    # 2. Decode one frame as PNG on stdout.
-    command = [
-        ffmpeg_exe(),
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-nostdin",
-        "-ss",
-        f"{seconds:.3f}",
-        "-i",
-        str(clip),
-        "-frames:v",
-        "1",
-        "-an",
-        "-f",
-        "image2pipe",
-        "-c:v",
-        "png",
-        "pipe:1",
-    ]
-    result = subprocess.run(command, capture_output=True, check=False)
-    if result.returncode != 0 or not result.stdout:
-        tail = "\n".join(result.stderr.decode(errors="replace").strip().splitlines()[-3:])
-        raise RenderError(f"could not read a frame of {clip} at {seconds:.2f} s" + (f":\n{tail}" if tail else ""))
-    with Image.open(io.BytesIO(result.stdout)) as decoded:
-        return decoded.convert("RGB")
-
-
-def _duration(clip: Path) -> float:
-    # With no output file ffmpeg describes the input on stderr and exits with an error; that is expected.
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(clip)], capture_output=True, check=False)
-    match = DURATION.search(result.stderr.decode(errors="replace"))
-    if match is None:
-        raise RenderError(f"cannot read the duration of {clip}: is it a video file?")
-    hours, minutes, seconds = match.groups()
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+def storyboard_frames(plan: Plan, timeline: Timeline, clips: list[ClipResult]) -> list[StoryboardFrame]:
+    """One frame per shot from the middle of its clip, captioned with its framing, who is in it and its first words."""
+    names = {member.id: member.name.split()[0] for member in plan.cast}
+    # Each grab is an ffmpeg process that mostly waits on decoding, so two at a time use both cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        images = list(pool.map(lambda pair: frame_from_clip(pair[0].path, duration_s=pair[1].duration_s), zip(clips, timeline.shots)))
+    frames = []
+    for shot, timing, image in zip(plan.shots(), timeline.shots, images, strict=True):
+        who = ", ".join(names.get(placed.character_id, placed.character_id) for placed in shot.characters)
+        framing = f"{shot.size.value} {shot.movement.value}".replace("_", " ")
+        first_words = shot.lines[0].text if shot.lines else shot.action
+        frames.append(StoryboardFrame(image=image, number=timing.index, caption=f"{framing}  {who}\n{first_words}"))
+    return frames
 
 
 def _picture(image: Image.Image | Path) -> Image.Image:

@@ -263,8 +263,10 @@ class _Recorder:
         self.answers[("storyboard_artist", task.brief.scene_id)] = json.dumps({"shots": [shot.model_dump(mode="json") for shot in shots]})
         return shots
 
-    def director_review(self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings) -> ReviewNotes:
-        return self._keep("director_review", None, self._rules.director_review(script, cast, plan, pacing))
+    def director_review(
+        self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings, checks: dict[str, list[str]]
+    ) -> ReviewNotes:
+        return self._keep("director_review", None, self._rules.director_review(script, cast, plan, pacing, checks))
 
     def _keep(self, role: str, scene: str | None, answer: Any) -> Any:
         self.answers[(role, scene)] = answer.model_dump_json()

@@ -11,8 +11,8 @@ import pytest
 from scipy import signal
 from scipy.io import wavfile
 
-from movieagent import audio
-from movieagent.audio import measure_audio, mix_audio
+from movieagent.loudness import measure_audio
+from movieagent.mix import BLOCK, mix_audio
 from movieagent.config import AudioSettings
 from movieagent.errors import InputError, RenderError
 from movieagent.media import run_ffmpeg
@@ -229,7 +229,7 @@ def test_a_mix_made_block_by_block_measures_as_pyloudnorm_and_resample_poly_meas
     report = mix_audio(timeline, AudioSettings(), tmp_path / "mix.wav", seed=5)
 
     mix, rate = read_mix(tmp_path / "mix.wav")
-    assert len(mix) == round(timeline.duration_s() * rate) > 4 * audio.BLOCK
+    assert len(mix) == round(timeline.duration_s() * rate) > 4 * BLOCK
     assert np.abs(mix[-round(0.1 * rate) :, 0]).max() > 0.01  # the last line is cut at the end, not dropped
     reference_lufs = pyloudnorm.Meter(rate).integrated_loudness(mix)
     assert report.integrated_lufs == pytest.approx(reference_lufs, abs=0.01)
@@ -259,7 +259,7 @@ def test_the_written_file_stays_under_the_ceiling_even_if_the_limiter_falls_shor
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With the limiter's gain switched off, the -8 LUFS master would peak far over the ceiling as written.
-    monkeypatch.setattr(audio._MasterGain, "at", lambda master, start, stop: np.float32(master.gain))
+    monkeypatch.setattr("movieagent.mix._MasterGain.at", lambda master, start, stop: np.float32(master.gain))
     noise = np.random.default_rng(0).standard_normal(round(1.5 * 22050)) * 0.3
     line = line_at(write_wav(tmp_path / "shout.wav", noise, 22050), 0.5)
 

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from movieagent.batch import BatchSummary, read_batch
 from movieagent.cli import app
 from movieagent.errors import InputError, InputErrors
-from tests.media_probe import count_frames, probe
+from movieagent.media import probe
+from tests.media_probe import count_frames
 
 BANK = Path(__file__).resolve().parents[1] / "character_bank/lighthouse"
 
@@ -82,7 +83,7 @@ def test_a_jobs_file_with_mistakes_is_refused_with_lines_and_fixes(tmp_path):
         read_batch(jobs)
     missing, unknown = raised.value.problems
     assert (missing.line, unknown.line) == (2, 7)
-    assert "'movies.0.out' is missing" in missing.message and "unknown key 'movies.1.colour'" in unknown.message
+    assert "'movies[0].out' is missing" in missing.message and "unknown key 'movies[1].colour'" in unknown.message
     assert missing.fix.startswith("allowed keys: config, overrides, script, characters, out, name;")
 
     result = CliRunner().invoke(app, ["batch", str(jobs)])

@@ -6,8 +6,9 @@ import numpy as np
 from PIL import Image
 
 from movieagent import load_settings, make_movie
+from movieagent.media import probe
 from movieagent.schema import Timeline
-from tests.media_probe import frame_at, probe
+from tests.media_probe import frame_at
 
 SCRIPT = """INT. KITCHEN - DAY
 

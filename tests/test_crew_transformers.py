@@ -334,9 +334,9 @@ def test_the_shipped_profile_builds_the_crew_without_loading_the_model():
 @pytest.mark.parametrize(
     ("model", "fallback", "code", "message"),
     [
-        ("random", "none", 2, "the director gave no usable answer"),
-        ("missing", "rules", 2, "there is no model folder at"),
-        ("random", "rules", 0, "questions answered by the model"),
+        ("random", "none", 1, "the director gave no usable answer"),  # a model that fails while working: 1
+        ("missing", "rules", 2, "there is no model folder at"),  # a model that is not there is bad input: 2
+        ("random", "rules", 0, "questions answered by the model"),  # the rules crew answers what the model cannot
     ],
 )
 def test_the_cli_plan_command_ends_cleanly(tiny_model, tmp_path, model, fallback, code, message):

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from movieagent import load_settings, make_movie
 from movieagent.errors import InputErrors
-from tests.media_probe import count_frames, probe
+from movieagent.media import probe
+from tests.media_probe import count_frames
 from tests.tiny_keyframe_models import build_ip_adapter, build_sdxl
 from tests.tiny_video_models import save_wan_i2v
 
@@ -35,13 +35,7 @@ Thirteen. You missed the one that creaks.
 """
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    # Tiny models' operations are too small to split: extra threads only wait.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_torch_thread")]
 
 
 @pytest.fixture(scope="module")

@@ -1,17 +1,14 @@
-"""The storyboard sheet and frame grabbing from clips: real PNGs and real MP4s, judged by their pixels."""
+"""The storyboard sheet: real PNGs, judged by their pixels."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from movieagent.errors import RenderError
-from movieagent.media import ffmpeg_exe
-from movieagent.storyboard import StoryboardFrame, frame_from_clip, write_storyboard
+from movieagent.storyboard import StoryboardFrame, write_storyboard
 
 COLOURS = [
     (220, 40, 40),
@@ -93,34 +90,3 @@ def test_no_frames_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="at least one frame"):
         write_storyboard([], tmp_path / "board.png", title="Empty")
     assert not (tmp_path / "board.png").exists()
-
-
-def two_colour_clip(tmp_path: Path) -> Path:
-    """One second of red, then one second of blue, 64x48 at 10 fps."""
-    clip = tmp_path / "clip.mp4"
-    subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-         "-f", "lavfi", "-i", "color=c=red:s=64x48:r=10:d=1", "-f", "lavfi", "-i", "color=c=blue:s=64x48:r=10:d=1",
-         "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)],
-        check=True,
-    )  # fmt: skip
-    return clip
-
-
-def test_frame_from_clip_seeks_to_the_fraction(tmp_path):
-    clip = two_colour_clip(tmp_path)
-    early, late, end = (np.asarray(frame_from_clip(clip, fraction)).astype(int) for fraction in (0.25, 0.75, 1.0))
-    assert early.shape == (48, 64, 3)
-    assert early[..., 0].mean() > 200 and early[..., 2].mean() < 60
-    assert late[..., 2].mean() > 200 and late[..., 0].mean() < 60
-    assert end[..., 2].mean() > 200  # the very end still yields a frame
-    given = np.asarray(frame_from_clip(clip, 0.5, duration_s=0.4)).astype(int)
-    assert given[..., 0].mean() > 200  # a caller's duration is trusted: 0.2 s is still red
-
-
-def test_frame_from_clip_reports_bad_files(tmp_path):
-    with pytest.raises(RenderError, match="clip not found"):
-        frame_from_clip(tmp_path / "missing.mp4")
-    (tmp_path / "junk.mp4").write_bytes(b"no video here")
-    with pytest.raises(RenderError, match="junk.mp4"):
-        frame_from_clip(tmp_path / "junk.mp4")

@@ -10,10 +10,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from movieagent.errors import RenderError
-from movieagent.media import ffmpeg_exe
+from movieagent.media import ffmpeg_exe, probe
 from movieagent.preview.video import Backend
 from movieagent.schema import Box, JobCharacter, RenderJob
-from tests.media_probe import probe
 
 WIDTH, HEIGHT, FPS = 160, 96, 12
 GREY = (128, 128, 128)

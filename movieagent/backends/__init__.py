@@ -10,12 +10,12 @@ one row below. Modules are named as strings and imported only when chosen, so th
 from __future__ import annotations
 
 import importlib
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ValidationError
-
-from movieagent.config import BackendChoice
 from movieagent.errors import InputError
+
+if TYPE_CHECKING:  # the command line reads the table for its choices, without pydantic's import time
+    from movieagent.config import BackendChoice
 
 Family = Literal["crew", "keyframe", "video", "speech", "runner"]
 
@@ -67,6 +67,8 @@ def load_backend(family: Family, choice: BackendChoice, *, defaults: dict[str, A
     `defaults` are options the caller knows (e.g. folders in the output folder); a backend gets those
     its Options declare, unless the config sets them.
     """
+    from pydantic import ValidationError
+
     backend = backend_class(family, choice.kind)
     try:
         known = {name: value for name, value in (defaults or {}).items() if name in backend.Options.model_fields}

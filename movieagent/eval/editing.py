@@ -9,8 +9,6 @@ neither expected nor held against the detector.
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +17,7 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from movieagent.errors import RenderError
-from movieagent.eval.probe import VideoInfo
-from movieagent.media import ffmpeg_exe
+from movieagent.media import MediaInfo, decode_video_frames
 from movieagent.schema import Plan, Timeline, Transition
 
 SCAN_WIDTH = 320  # the decoded size; thumbnails are kept at this width
@@ -55,32 +52,21 @@ class EditingMetrics(BaseModel):
     unexpected: list[Cut]
 
 
-def scan_video(movie: Path, video: VideoInfo, keep: set[int]) -> VideoScan:
+def scan_video(movie: Path, video: MediaInfo, keep: set[int]) -> VideoScan:
     """Decodes the movie once at SCAN_WIDTH: frame differences, and the frames numbered in `keep`."""
     width = SCAN_WIDTH
     height = max(2, round(width * video.height / video.width / 2) * 2)
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(movie), "-map", "0:v:0",
-        "-vf", f"scale={width}:{height}:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
-    ]
-    frame_bytes = width * height * 3
     differences, frames = [0.0], {}
     previous = None
-    # stderr goes to a file: a damaged file can make ffmpeg complain more than a pipe holds while stdout is read
-    with tempfile.TemporaryFile() as errors:
-        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process:
-            number = 0
-            while len(data := process.stdout.read(frame_bytes)) == frame_bytes:
-                picture = np.frombuffer(data, np.uint8).reshape(height, width, 3)
-                grey = picture[::COMPARE_STRIDE, ::COMPARE_STRIDE].mean(axis=2, dtype=np.float32) / 255
-                if previous is not None:
-                    differences.append(float(np.abs(grey - previous).mean()))
-                if number in keep:
-                    frames[number] = Image.fromarray(picture.copy())
-                previous, number = grey, number + 1
-        if process.returncode != 0 or number == 0:
-            errors.seek(0)
-            raise RenderError(f"ffmpeg could not decode the video of {movie}: {errors.read().decode(errors='replace')[-300:]}")
+    for number, picture in enumerate(decode_video_frames(movie, width, height)):
+        grey = picture[::COMPARE_STRIDE, ::COMPARE_STRIDE].mean(axis=2, dtype=np.float32) / 255
+        if previous is not None:
+            differences.append(float(np.abs(grey - previous).mean()))
+        if number in keep:
+            frames[number] = Image.fromarray(picture.copy())
+        previous = grey
+    if previous is None:
+        raise RenderError(f"ffmpeg found no picture to decode in {movie}")
     return VideoScan(differences=np.array(differences), frames=frames)
 
 

@@ -20,7 +20,6 @@ import numpy as np
 from PIL import Image
 from pydantic import ValidationError
 
-from movieagent.audio import measure_audio
 from movieagent.config import BackendChoice, Settings
 from movieagent.errors import InputError
 from movieagent.eval.coverage import measure_coverage
@@ -36,9 +35,10 @@ from movieagent.eval.speech_activity import detect_speech
 from movieagent.eval.subtitle_style import measure_subtitle_style
 from movieagent.eval.subtitle_sync import TOLERANCE_S, SubtitleSyncMetrics, measure_subtitle_sync
 from movieagent.ingest import load_bank, load_script
+from movieagent.loudness import measure_audio
+from movieagent.media import frame_from_clip
 from movieagent.progress import StageProgress
 from movieagent.schema import CharacterBank, Plan
-from movieagent.storyboard import frame_from_clip
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
 
 if TYPE_CHECKING:

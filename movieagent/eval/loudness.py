@@ -1,8 +1,7 @@
 """Audio: integrated loudness, loudness range, true peak, clipping, and the loudness of each shot.
 
-Integrated loudness, true peak and clipping come from `measure_audio` (ITU-R BS.1770-4, as the mixer measures).
-Loudness range follows EBU Tech 3342: short-term loudness (3 s windows, every 100 ms), gated at -70 LUFS absolute
-and 20 LU under the power mean of what passed that gate, then the spread between the 10th and 95th percentiles.
+Integrated loudness, true peak and clipping come from `measure_audio` (ITU-R BS.1770-4, as the mixer measures);
+the loudness range (EBU Tech 3342) from the short-term loudness of the sound track; both in movieagent/loudness.py.
 """
 
 from __future__ import annotations
@@ -13,14 +12,17 @@ import math
 import numpy as np
 from pydantic import BaseModel, Field
 
-from movieagent.audio import CLIP_LEVEL, AudioMeasurement, integrated_loudness
 from movieagent.eval.soundtrack import LOUDNESS_STEP_S, Soundtrack
+from movieagent.loudness import (
+    CLIP_LEVEL,
+    SHORT_TERM_S,
+    AudioMeasurement,
+    integrated_loudness,
+    loudness_range_lu,
+    short_term_loudness,
+)
 from movieagent.schema import Timeline
 
-SHORT_TERM_S = 3.0
-LRA_ABSOLUTE_GATE_LUFS = -70.0
-LRA_RELATIVE_GATE_LU = -20.0
-LRA_PERCENTILES = (10, 95)
 PASSAGE_GAP_S = 1.0  # clipped steps closer than this are one passage
 MAX_CURVE_POINTS = 2000  # the short-term curve kept in the report: enough for a plot, small for a long film
 
@@ -79,29 +81,6 @@ def measure_loudness(measurement: AudioMeasurement, soundtrack: Soundtrack, time
         largest_shot_jump_lu=None if largest is None else round(largest[0], 2),
         largest_shot_jump_at=None if largest is None else largest[1],
     )
-
-
-def short_term_loudness(step_energy: np.ndarray, rate: int) -> np.ndarray:
-    """Loudness (LUFS, -inf for silence) of each 3 s window, one ending at each 100 ms step from 3 s on."""
-    steps = round(SHORT_TERM_S / LOUDNESS_STEP_S)
-    if len(step_energy) < steps:
-        return np.zeros(0)
-    running = np.concatenate([[0.0], np.cumsum(step_energy)])
-    window_energy = (running[steps:] - running[:-steps]) / (SHORT_TERM_S * rate)
-    with np.errstate(divide="ignore"):
-        return -0.691 + 10 * np.log10(np.maximum(window_energy, 0))
-
-
-def loudness_range_lu(short_term: np.ndarray) -> float | None:
-    """EBU Tech 3342 loudness range of short-term loudness values (LUFS)."""
-    above_absolute = short_term[short_term > LRA_ABSOLUTE_GATE_LUFS]
-    if above_absolute.size == 0:
-        return None
-    mean_power = np.mean(10 ** (above_absolute / 10))
-    relative_gate = 10 * math.log10(mean_power) + LRA_RELATIVE_GATE_LU
-    gated = above_absolute[above_absolute > relative_gate]
-    low, high = np.percentile(gated, LRA_PERCENTILES)
-    return float(high - low)
 
 
 def _shot_loudness(shot_id: str, start_s: float, end_s: float, soundtrack: Soundtrack) -> ShotLoudness:

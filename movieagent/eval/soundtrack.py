@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 from scipy import signal
 
-# The mixer's own decoder and K-weighting filters, so that both measure the same signal the same way.
-from movieagent.audio import MEASURE_RATE, decode_blocks, k_weighting_sos
+# The mixer's own K-weighting filters and rate, so that both measure the same signal the same way.
+from movieagent.loudness import GATE_STEPS_PER_S, MEASURE_RATE, k_weighting_sos
+from movieagent.media import decode_audio_blocks
 
-LOUDNESS_STEP_S = 0.1  # BS.1770 gating blocks advance in 100 ms steps; short-term loudness is 30 of them
+LOUDNESS_STEP_S = 1 / GATE_STEPS_PER_S  # BS.1770 gating blocks advance in 100 ms steps; short-term loudness is 30 of them
 SPEECH_FRAME_S = 0.01
 # Speech keeps its formants and consonants here, above the bass and pads of a music bed (ours has nothing over 1 kHz).
 SPEECH_BAND_HZ = (1000.0, 4000.0)
@@ -40,7 +41,7 @@ def decode_soundtrack(path: Path) -> Soundtrack:
     step, frame = round(LOUDNESS_STEP_S * rate), round(SPEECH_FRAME_S * rate)
     energy, peaks, band_power = _Sums(step), _Maxima(step), _Sums(frame)
     count = 0
-    for block in decode_blocks(Path(path), rate):
+    for block in decode_audio_blocks(Path(path), rate):
         weighted, k_state = signal.sosfilt(k_weighting, block, axis=1, zi=k_state)
         energy.add(count, np.einsum("ij,ij->j", weighted, weighted))
         peaks.add(count, np.abs(block).max(axis=0))

@@ -13,6 +13,7 @@ from movieagent.config import PlanningSettings
 from movieagent.planning.casting import cast_script
 from movieagent.planning.crew import scene_id
 from movieagent.planning.fallback import Answering
+from movieagent.planning.review import check_plan, with_checks
 from movieagent.planning.screenwriter import writing_tasks
 from movieagent.planning.state import PlanningState
 
@@ -36,9 +37,12 @@ def director_node(answer: Answering) -> Callable[[PlanningState], dict[str, Any]
 def review_node(answer: Answering, settings: PlanningSettings) -> Callable[[PlanningState], dict[str, Any]]:
     def director_review(state: PlanningState) -> dict[str, Any]:
         log.info("director review: round %d", state.review_round + 1)
-        review, answers = answer(
-            "director_review", None, lambda crew: crew.director_review(state.script, state.cast, state.plan, settings)
+        # The automatic checks run here, for every crew; the director's notes come on top.
+        checks = check_plan(state.script, state.cast, state.plan, settings)
+        notes, answers = answer(
+            "director_review", None, lambda crew: crew.director_review(state.script, state.cast, state.plan, settings, checks)
         )
+        review = with_checks(notes, checks)
         review_round = state.review_round + 1
         scene_ids = [scene_id(scene.index) for scene in state.script.scenes]
         rounds_left = review_round < settings.max_review_rounds

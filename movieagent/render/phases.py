@@ -20,8 +20,9 @@ from movieagent.schema import ClipResult, RenderJob
 from movieagent.workspace import Workspace, atomic_path
 
 
-def _phases(settings: RenderSettings) -> list[RenderPhase]:
-    """The phases the settings ask for, in order: keyframes (with a keyframe backend), then clips."""
+def render_phases(settings: RenderSettings) -> list[RenderPhase]:
+    """The phases the settings ask for, in order: every keyframe (with a keyframe backend) while the image model is
+    loaded, then every clip, so the video model has the GPU to itself."""
     keyframes = [RenderPhase(family="keyframe", backend=settings.keyframe)] if settings.keyframe is not None else []
     return [*keyframes, RenderPhase(family="video", backend=settings.video)]
 
@@ -32,7 +33,7 @@ def preflight(settings: RenderSettings) -> None:
     Raises InputErrors naming every missing model of every phase at once, before any planning or GPU work.
     """
     problems: list[InputError] = []
-    for phase in _phases(settings):
+    for phase in render_phases(settings):
         backend = load_backend(phase.family, phase.backend)
         if isinstance(backend, ChecksWeights):
             try:

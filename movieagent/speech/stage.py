@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from movieagent.backends.base import SpeechBackend
-from movieagent.cache import content_key, is_fresh, mark_fresh
+from movieagent.cache import content_key, reuse_or_make
 from movieagent.config import BackendChoice
 from movieagent.media import read_wav_duration
 from movieagent.schema import CharacterBank, Plan, SpokenLine, Voice
@@ -27,10 +28,7 @@ def speak_lines(
         # Speakers outside the bank (planned from an unvalidated script) get the default voice.
         voice = voices.get(line.speaker_id, Voice())
         output = workspace.line_audio(line.id)
-        key = content_key(line.text, voice, backend_choice)
-        if not is_fresh(output, key):
-            backend.synthesize(line.text, voice, output)
-            mark_fresh(output, key)
+        reuse_or_make(content_key(line.text, voice, backend_choice), [output], partial(backend.synthesize, line.text, voice, output))
         spoken.append(
             SpokenLine(
                 line_id=line.id,

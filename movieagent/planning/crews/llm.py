@@ -53,7 +53,7 @@ from movieagent.planning.crews.prompts import (
     scene_body,
     scene_text,
 )
-from movieagent.planning.review import check_plan, dialogue_problem, speaking_seconds, spoken_dialogue
+from movieagent.planning.review import dialogue_problem, speaking_seconds, spoken_dialogue
 from movieagent.planning.roles import load_prompt, load_role_card
 from movieagent.schema import CharacterBank, Line, LocationSheet, Model, Plan, Script, ScriptAction, ScriptScene, Shot
 
@@ -230,9 +230,10 @@ class LLMCrew:
         storyboard = self._ask("storyboard_artist", current, values, schema, Storyboard, check)
         return [_numbered(shot, current, number, pacing) for number, shot in enumerate(storyboard.shots, start=1)]
 
-    def director_review(self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings) -> ReviewNotes:
-        # The automatic checks always count; the model's review adds its own notes.
-        checks = check_plan(script, cast, plan, pacing)
+    def director_review(
+        self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings, checks: dict[str, list[str]]
+    ) -> ReviewNotes:
+        # The review node adds the automatic checks; the model reads them and adds its own notes.
         scene_ids = [scene_id(scene.index) for scene in script.scenes]
         schema = self._review_schema(scene_ids)
         values = {
@@ -249,11 +250,7 @@ class LLMCrew:
                 return "a plan that is not approved needs notes for at least one scene"
             return None
 
-        review = self._ask("director_review", None, values, schema, ReviewNotes, check)
-        notes = {
-            key: checks.get(key, []) + review.notes.get(key, []) for key in scene_ids if checks.get(key) or review.notes.get(key)
-        }
-        return ReviewNotes(approved=review.approved and not checks, notes=notes)
+        return self._ask("director_review", None, values, schema, ReviewNotes, check)
 
     # ----------------------------------------------------------------------------------------- answer schemas
 

@@ -1,38 +1,48 @@
 """Stage: line WAVs + a music bed -> one stereo mix at the target loudness under a true-peak ceiling.
 
 Levels, in the order they are set:
-- speech at `target_lufs` (ITU-R BS.1770 integrated loudness, with pyloudnorm's K-weighting filters);
+- speech at `target_lufs` (ITU-R BS.1770 integrated loudness, measured with movieagent/loudness.py);
 - music at `target_lufs + music_gain_db`, then `duck_db` lower while someone speaks;
 - the sum at the master gain that lands on `target_lufs` once a look-ahead limiter has kept the 4x oversampled
   (true) peak at or below `true_peak_dbtp`. Nothing is ever hard-clipped.
 
 The mix is never held in memory whole, so a long movie costs time, not memory. It is made block by block, three
 times over, from the lines and the music bed: pass 1 measures the loudness of each bus, pass 2 finds the true peaks
-of their sum, pass 3 writes the file and measures what it wrote.
+of their sum, pass 3 writes the file and measures what it wrote. `make_mix` is the stage: it reuses the mix in
+the output folder when nothing it is made of changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import subprocess
-import tempfile
 import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import pyloudnorm
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from scipy import ndimage, signal
-from scipy.io import wavfile
 
+from movieagent.cache import content_key, file_digest, reuse_or_make
 from movieagent.config import AudioSettings
 from movieagent.errors import InputError, RenderError
-from movieagent.media import ffmpeg_exe
+from movieagent.loudness import (
+    CHUNK,
+    GATE_STEPS_PER_S,
+    INTERPOLATION_REACH,
+    TRUE_PEAK_OVERSAMPLING,
+    AudioMeasurement,
+    Interpolator,
+    LoudnessMeter,
+    StepSums,
+    integrated_loudness,
+    k_weighting_sos,
+)
+from movieagent.media import decode_audio, read_wav
 from movieagent.schema import LineTiming, Timeline
-from movieagent.workspace import atomic_path
+from movieagent.workspace import Workspace, atomic_path, write_text_atomic
 
 MUSIC_FADE_IN_S = 2.0
 MUSIC_FADE_OUT_S = 3.0
@@ -40,8 +50,6 @@ SEAM_FADE_S = 0.010  # where a music file that was not made to loop repeats, so 
 DUCK_ATTACK_S = 0.08  # music is fully down by the time a line starts...
 DUCK_RELEASE_S = 0.4  # ...and comes back up gently after it ends
 
-TRUE_PEAK_OVERSAMPLING = 4  # BS.1770-4 annex 2: 4x oversampling estimates inter-sample peaks
-INTERPOLATION_REACH = 10  # the interpolation filter reads this many samples on each side (resample_poly's default)
 LIMITER_RAMP_S = 0.005  # the limiter's gain glides down over this time before a peak (look-ahead)...
 LIMITER_HOLD_S = 0.050  # ...and stays down this long after it, so gain changes stay rare and inaudible
 LIMITER_MARGIN_DB = 0.05  # aims a little under the ceiling: gain changes move inter-sample peaks a little
@@ -49,17 +57,11 @@ MASTER_GAIN_STEPS = 8  # the limiter takes a little loudness off; the master gai
 MASTER_GAIN_TOLERANCE_DB = 0.01
 MIN_LOUDNESS_SLOPE = 0.1  # bounds a secant step where the limiter flattens loudness(gain) almost completely
 MAX_MAKEUP_DB = 6.0  # past this the limiter would flatten speech into a wall of sound: such a target is left short
-CLIP_LEVEL = 32767 / 32768  # a sample at 16-bit full scale counts as clipped
 STEREO_FROM_MONO_DB = 10 * math.log10(2)  # BS.1770 sums the power of the left and right channels
 
-BLOCK = 64_000  # samples per block: long enough for fast numpy, short enough to keep memory flat
-CHUNK = 20  # the limiter plans its gain per chunk of samples (0.4 ms at 48 kHz); a multiple divides BLOCK
-PRODUCT_ROWS = 64  # see _Interpolator
-GATE_BLOCK_S, GATE_STEPS_PER_S = 0.4, 10  # BS.1770 gating blocks: 400 ms long, a new one every 100 ms
-ABSOLUTE_GATE_LUFS, RELATIVE_GATE_LU = -70.0, -10.0
+BLOCK = 64_000  # samples per block: long enough for fast numpy, short enough to keep memory flat; a multiple of CHUNK
 
 AMBIENCE_MIN_RATE = 4000  # the generated pad has nothing above ~1 kHz: synthesised at the mix rate / 8 (or 4, 2...)
-MEASURE_RATE = 48000  # measure_audio decodes everything to this rate
 MUSIC_FIX = "set audio.music to an audio file ffmpeg can read, or remove it to use the generated ambience"
 
 
@@ -70,11 +72,18 @@ class MixReport(BaseModel):
     music_source: str
 
 
-class AudioMeasurement(BaseModel):
-    integrated_lufs: float = Field(description="-inf for silence")
-    true_peak_dbtp: float
-    clipped_samples: float = Field(description="Fraction of samples at full scale, over all channels")
-    duration_s: float
+def make_mix(timeline: Timeline, settings: AudioSettings, workspace: Workspace, *, seed: int) -> MixReport:
+    """The movie's soundtrack in the workspace (audio/mix.wav, its report beside it), reused when nothing it is
+    made of changed: the timeline, the voices, the music, the settings and the seed of the generated ambience."""
+    music = file_digest(settings.music) if settings.music else None
+    key = content_key(timeline, settings, seed, music, [file_digest(line.audio) for line in timeline.lines()])
+    report = workspace.mix.with_suffix(".json")
+
+    def mix() -> None:
+        write_text_atomic(report, mix_audio(timeline, settings, workspace.mix, seed=seed).model_dump_json(indent=2))
+
+    reuse_or_make(key, [workspace.mix, report], mix)
+    return MixReport.model_validate_json(report.read_text(encoding="utf-8"))
 
 
 def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed: int = 0) -> MixReport:
@@ -109,23 +118,7 @@ def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed
     if measurement.true_peak_dbtp > settings.true_peak_dbtp:
         turn_down = _db_to_gain(settings.true_peak_dbtp - LIMITER_MARGIN_DB - measurement.true_peak_dbtp)
         measurement = _write_mix(buses, levels, dataclasses.replace(master, gain=master.gain * turn_down), output)
-    return MixReport(
-        integrated_lufs=measurement.integrated_lufs,
-        true_peak_dbtp=measurement.true_peak_dbtp,
-        duration_s=measurement.duration_s,
-        music_source=music_source,
-    )
-
-
-def measure_audio(path: Path) -> AudioMeasurement:
-    """Loudness, true peak and clipping of an audio file or of a video's audio track (decoded as 48 kHz stereo).
-
-    A mono file is measured as if played on both stereo channels (3 LU louder than as mono).
-    """
-    meter = _Meter(MEASURE_RATE, channels=2)
-    for block in decode_blocks(Path(path), MEASURE_RATE):
-        meter.push(block)
-    return meter.finish()
+    return MixReport(**measurement.model_dump(exclude={"clipped_samples"}), music_source=music_source)
 
 
 # --------------------------------------------------------------------------- buses
@@ -143,7 +136,7 @@ class _SpeechBus:
         starts = []
         for line in lines:
             start = round(line.start_s * rate)
-            clip = _read_wav(line.audio, rate)[: max(0, length - start)]
+            clip = read_wav(line.audio, rate)[: max(0, length - start)]
             peak = float(np.abs(clip).max(initial=0))
             if peak > 0:
                 self.clips.append((np.rint(clip * (32767 / peak)).astype(np.int16), np.float32(peak / 32767)))
@@ -158,24 +151,6 @@ class _SpeechBus:
             where = _overlap(start, stop, self.starts[index], len(clip))
             bus[where[0]] += clip[where[1]] * scale
         return bus
-
-
-def _read_wav(path: Path, rate: int) -> np.ndarray:
-    """A WAV as mono float32 samples in -1..1 at `rate`."""
-    try:
-        file_rate, data = wavfile.read(path)
-    except ValueError as error:
-        raise RenderError(f"audio: cannot read speech file {path}: {error}") from None
-    if np.issubdtype(data.dtype, np.integer):
-        samples = data.astype(np.float32) / float(np.iinfo(data.dtype).max + 1)
-    else:
-        samples = data.astype(np.float32)
-    if samples.ndim == 2:
-        samples = samples.mean(axis=1)
-    if file_rate == rate:
-        return samples
-    common = math.gcd(file_rate, rate)
-    return signal.resample_poly(samples, rate // common, file_rate // common).astype(np.float32)
 
 
 class _LoopedMusic:
@@ -245,7 +220,7 @@ class _Ambience:
         air_filter = signal.butter(2, 600, fs=low_rate, output="sos")
         air_state = np.zeros((len(air_filter), 2, 2))
 
-        self.interpolator = _Interpolator(self.upsampling)
+        self.interpolator = Interpolator(self.upsampling)
         self.pad = np.zeros((2, count), np.float32)
         for start, stop in _blocks(count):
             block = self.pad[:, start:stop]
@@ -366,7 +341,7 @@ def _bus_levels(buses: _Buses, settings: AudioSettings) -> _Levels:
     """
     k_weighting = k_weighting_sos(buses.rate)
     speech_state, music_state = np.zeros((len(k_weighting), 2)), np.zeros((len(k_weighting), 2, 2))
-    sums = _SubBlockSums(buses.rate, series=4)
+    sums = StepSums(buses.rate, series=4)
     for start, stop in _blocks(buses.length):
         speech, speech_state = signal.sosfilt(k_weighting, buses.speech.samples(start, stop), zi=speech_state)
         music, music_state = signal.sosfilt(k_weighting, buses.music(start, stop), axis=1, zi=music_state)
@@ -385,7 +360,7 @@ def _bus_levels(buses: _Buses, settings: AudioSettings) -> _Levels:
 
 def _mix_peaks(buses: _Buses, levels: _Levels) -> tuple[np.ndarray, np.ndarray]:
     """Pass 2: for each chunk of the sum, its 4x oversampled peak (over both channels) and its energy."""
-    interpolator = _Interpolator(TRUE_PEAK_OVERSAMPLING)
+    interpolator = Interpolator(TRUE_PEAK_OVERSAMPLING)
     chunks = -(-buses.length // CHUNK)
     peaks, energies = np.empty(chunks, np.float32), np.empty(chunks, np.float32)
     reach = INTERPOLATION_REACH
@@ -437,7 +412,7 @@ def _master_gain(levels: _Levels, chunk_energies: np.ndarray, limiter: _Limiter,
 
 def _write_mix(buses: _Buses, levels: _Levels, master: _MasterGain, output: Path) -> AudioMeasurement:
     """Pass 3: the sum at the master gain through the limiter, as 16-bit PCM, measured as it is written."""
-    meter = _Meter(buses.rate, channels=2)
+    meter = LoudnessMeter(buses.rate, channels=2)
     with atomic_path(output) as temporary, wave.open(str(temporary), "wb") as wav:
         wav.setnchannels(2)
         wav.setsampwidth(2)
@@ -501,208 +476,22 @@ class _MasterGain:
         return (self.gain * (running[self.ramp + 1 :] - running[: -self.ramp - 1]) / (self.ramp + 1)).astype(np.float32)
 
 
-# --------------------------------------------------------------------------- loudness and peaks
-
-
-class _Interpolator:
-    """Band-limited upsampling by `factor` as small matrix products (BLAS), not a filter loop.
-
-    The filter is scipy's resample_poly default (a Kaiser-windowed sinc reaching INTERPOLATION_REACH input
-    samples each side), so the values are those of resample_poly(x, factor, 1). Input: (channels, samples) with
-    INTERPOLATION_REACH samples of context at each end. It is cut into rows of CHUNK samples; each output row is
-    that row and the next one times fixed weights. Rows are multiplied PRODUCT_ROWS at a time: OpenBLAS runs
-    products that small on the calling thread, which is faster here than handing them to its threads.
-    """
-
-    def __init__(self, factor: int):
-        reach = INTERPOLATION_REACH
-        taps = signal.firwin(2 * reach * factor + 1, 1 / factor, window=("kaiser", 5.0)) * factor
-        # output (row q, position r, phase p) = sum over d of input[q*CHUNK + r + d] * taps[p + reach*factor - factor*d]
-        position, phase, offset = np.meshgrid(np.arange(CHUNK), np.arange(factor), np.arange(-reach, reach + 1), indexing="ij")
-        tap = phase + reach * factor - factor * offset
-        inside = (tap >= 0) & (tap < len(taps))
-        weights = np.zeros((2 * CHUNK, CHUNK * factor), np.float32)
-        weights[(position + offset + reach)[inside], (position * factor + phase)[inside]] = taps[tap[inside]]
-        self.factor = factor
-        self.this_row, self.next_row = weights[:CHUNK], weights[CHUNK:]
-        self.this_row_t, self.next_row_t = np.ascontiguousarray(self.this_row.T), np.ascontiguousarray(self.next_row.T)
-        self.work = np.empty(0, np.float32)
-
-    def upsample(self, audio: np.ndarray) -> np.ndarray:
-        rows, count, groups = self._rows(audio)
-        shape = (groups, PRODUCT_ROWS, CHUNK * self.factor)
-        upsampled = np.matmul(rows[:-1].reshape(groups, PRODUCT_ROWS, CHUNK), self.this_row)
-        upsampled += np.matmul(rows[1:].reshape(groups, PRODUCT_ROWS, CHUNK), self.next_row, out=self._work(shape)[0])
-        channels = audio.shape[0]
-        per_channel = upsampled.reshape(-1)[: channels * (count + 1) * CHUNK * self.factor].reshape(channels, count + 1, -1)
-        return per_channel[:, :count].reshape(channels, -1)[:, : self.factor * (audio.shape[1] - 2 * INTERPOLATION_REACH)]
-
-    def chunk_peaks(self, audio: np.ndarray) -> np.ndarray:
-        """For each CHUNK input samples, the largest absolute upsampled value over all channels."""
-        rows, count, groups = self._rows(audio)
-        # Transposed products put each row's values in a column, so the per-row maximum is a fast column-wise one.
-        this, following = self._work((groups, CHUNK * self.factor, PRODUCT_ROWS))
-        np.matmul(self.this_row_t, rows[:-1].reshape(groups, PRODUCT_ROWS, CHUNK).transpose(0, 2, 1), out=this)
-        this += np.matmul(self.next_row_t, rows[1:].reshape(groups, PRODUCT_ROWS, CHUNK).transpose(0, 2, 1), out=following)
-        largest = np.abs(this, out=this).max(axis=1).reshape(-1)
-        channels = audio.shape[0]
-        return largest[: channels * (count + 1)].reshape(channels, count + 1)[:, :count].max(axis=0)
-
-    def _rows(self, audio: np.ndarray) -> tuple[np.ndarray, int, int]:
-        """The input as rows of CHUNK samples, each channel's rows followed by a silent one, padded with silence
-        to whole groups of PRODUCT_ROWS (plus the row after the last); rows per channel; groups."""
-        channels, total = audio.shape
-        count = -(-(total - 2 * INTERPOLATION_REACH) // CHUNK)
-        groups = -(-(channels * (count + 1)) // PRODUCT_ROWS)
-        rows = np.zeros((groups * PRODUCT_ROWS + 1, CHUNK), np.float32)
-        rows[: channels * (count + 1)].reshape(channels, -1)[:, :total] = audio
-        return rows, count, groups
-
-    def _work(self, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """Two work arrays of `shape`, reused from block to block (fresh large arrays cost page faults every time)."""
-        size = math.prod(shape)
-        if self.work.size < 2 * size:
-            self.work = np.empty(2 * size, np.float32)
-        return self.work[:size].reshape(shape), self.work[size : 2 * size].reshape(shape)
-
-
-class _Meter:
-    """BS.1770 integrated loudness, 4x oversampled true peak and clipping of audio pushed a block at a time."""
-
-    def __init__(self, rate: int, channels: int):
-        self.rate, self.interpolator = rate, _Interpolator(TRUE_PEAK_OVERSAMPLING)
-        self.k_weighting = k_weighting_sos(rate)
-        self.state = np.zeros((len(self.k_weighting), channels, 2))
-        self.energies = _SubBlockSums(rate, series=1)
-        self.unpeaked = np.zeros((channels, INTERPOLATION_REACH), np.float32)  # silence before the start
-        self.peak, self.clipped, self.count = 0.0, 0, 0
-
-    def push(self, block: np.ndarray) -> None:
-        """`block`: (channels, samples) float32, the samples that follow the last block pushed."""
-        weighted, self.state = signal.sosfilt(self.k_weighting, block, axis=1, zi=self.state)
-        self.energies.add(self.count, np.einsum("ij,ij->j", weighted, weighted)[None])
-        self.clipped += np.count_nonzero(np.abs(block) >= CLIP_LEVEL)
-        self.count += block.shape[1]
-        self._take_peaks(np.concatenate([self.unpeaked, block], axis=1), more_to_come=True)
-
-    def finish(self) -> AudioMeasurement:
-        channels = self.unpeaked.shape[0]
-        silence_after = np.zeros((channels, INTERPOLATION_REACH), np.float32)
-        self._take_peaks(np.concatenate([self.unpeaked, silence_after], axis=1), more_to_come=False)
-        loudness = integrated_loudness(self.energies.sums[0], self.count, self.rate)
-        return AudioMeasurement(
-            integrated_lufs=loudness if loudness is not None else -math.inf,
-            true_peak_dbtp=20 * math.log10(self.peak) if self.peak > 0 else -math.inf,
-            clipped_samples=self.clipped / (self.count * channels) if self.count else 0.0,
-            duration_s=self.count / self.rate,
-        )
-
-    def _take_peaks(self, pending: np.ndarray, more_to_come: bool) -> None:
-        """True peaks of the samples in `pending` whose filter reach is there too; keeps the rest for later.
-
-        While more is to come, only whole chunks: the last part of a chunk would be read as silence.
-        """
-        ready = max(0, pending.shape[1] - 2 * INTERPOLATION_REACH)
-        if more_to_come:
-            ready = ready // CHUNK * CHUNK
-        if ready:
-            self.peak = max(self.peak, float(self.interpolator.chunk_peaks(pending[:, : ready + 2 * INTERPOLATION_REACH]).max()))
-        self.unpeaked = pending[:, ready:]
-
-
-class _SubBlockSums:
-    """Sums of per-sample series over the 100 ms steps of BS.1770 gating, added a stretch at a time."""
-
-    def __init__(self, rate: int, series: int):
-        self.rate = rate
-        self.sums = np.zeros((series, 0))
-
-    def add(self, start: int, values: np.ndarray) -> None:
-        """`values`: (series, samples) for samples start, start + 1, ..."""
-        first, last = self._step_of(start), self._step_of(start + values.shape[1] - 1)
-        if last >= self.sums.shape[1]:
-            self.sums = np.pad(self.sums, ((0, 0), (0, last + 1 - self.sums.shape[1])))
-        bounds = np.maximum(np.arange(first, last + 1) * self.rate // GATE_STEPS_PER_S, start) - start
-        self.sums[:, first : last + 1] += np.add.reduceat(values, bounds, axis=1)
-
-    def _step_of(self, position: int) -> int:
-        """Step j spans samples floor(j * rate / 10) .. floor((j + 1) * rate / 10) - 1."""
-        return (position * GATE_STEPS_PER_S + GATE_STEPS_PER_S - 1) // self.rate
-
-
-def integrated_loudness(step_energies: np.ndarray, count: int, rate: int) -> float | None:
-    """BS.1770-4 gated loudness (LUFS) from the 100 ms energy sums (over channels) of `count` K-weighted samples.
-
-    None for silence or audio shorter than one 400 ms gating block. Blocks and gates are counted as pyloudnorm does.
-    """
-    if count <= GATE_BLOCK_S * rate:
-        return None
-    blocks = int(np.round((count / rate - GATE_BLOCK_S) / (1 / GATE_STEPS_PER_S))) + 1
-    steps_per_block = round(GATE_BLOCK_S * GATE_STEPS_PER_S)
-    padded = np.zeros(blocks + steps_per_block - 1)
-    padded[: min(len(padded), len(step_energies))] = step_energies[: len(padded)]
-    energy = sum(padded[step : step + blocks] for step in range(steps_per_block)) / (GATE_BLOCK_S * rate)
-    with np.errstate(divide="ignore"):
-        block_loudness = -0.691 + 10 * np.log10(energy)
-    audible = energy[block_loudness >= ABSOLUTE_GATE_LUFS]
-    if audible.size == 0:
-        return None
-    relative_gate = -0.691 + 10 * math.log10(audible.mean()) + RELATIVE_GATE_LU
-    return -0.691 + 10 * math.log10(energy[(block_loudness > relative_gate) & (block_loudness > ABSOLUTE_GATE_LUFS)].mean())
-
-
 def _gain_to(target_lufs: float, step_energies: np.ndarray, buses: _Buses) -> float:
     """The gain that brings a bus to `target_lufs`; 1 for silence."""
     loudness = integrated_loudness(step_energies, buses.length, buses.rate)
     return 1.0 if loudness is None else _db_to_gain(target_lufs - loudness)
 
 
-def k_weighting_sos(rate: int) -> np.ndarray:
-    """BS.1770 K-weighting (a high shelf, then a high-pass) as second-order sections.
-
-    These are pyloudnorm's own filters: it measures whole arrays only, and the mix is measured as it streams by.
-    """
-    stages = pyloudnorm.Meter(rate)._filters.values()
-    return np.array([np.concatenate([stage.b, stage.a]) for stage in stages])
-
-
 def _db_to_gain(decibels: float) -> float:
     return 10 ** (decibels / 20)
 
 
-# --------------------------------------------------------------------------- decoding
-
-
 def _read_music(path: Path, rate: int, length: int) -> np.ndarray:
     """The music as 16-bit stereo at `rate`, shape (samples, 2), decoded no further than the mix needs."""
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path), "-t", f"{length / rate + 1:.3f}",
-        "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(rate), "-",
-    ]
-    result = subprocess.run(command, capture_output=True, check=False)
-    if result.returncode != 0:
-        raise InputError(f"music file could not be decoded: {_last_words(result.stderr)}", path=path, fix=MUSIC_FIX)
-    music = np.frombuffer(result.stdout, dtype="<i2").reshape(-1, 2)
+    try:
+        music = decode_audio(path, rate, max_seconds=length / rate + 1)
+    except RenderError as error:
+        raise InputError(f"music file could not be decoded: {error}", path=path, fix=MUSIC_FIX) from None
     if len(music) == 0:
         raise InputError("music file has no audio", path=path, fix=MUSIC_FIX)
     return music
-
-
-def decode_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
-    """Any file ffmpeg reads (WAV, MP3, an MP4's audio track...) as float32 stereo at `rate`, (2, samples) a block at a time."""
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
-        "-vn", "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "2", "-ar", str(rate), "-",
-    ]
-    # stderr goes to a file: a damaged file can make ffmpeg complain more than a pipe holds while stdout is read
-    with tempfile.TemporaryFile() as errors:
-        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process:
-            while data := process.stdout.read(BLOCK * 8):
-                yield np.frombuffer(data, dtype="<f4").reshape(-1, 2).T.copy()
-        if process.returncode != 0:
-            errors.seek(0)
-            raise RenderError(f"ffmpeg could not decode the audio of {path}: {_last_words(errors.read())}")
-
-
-def _last_words(stderr: bytes) -> str:
-    return " ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-3:])
