@@ -23,7 +23,7 @@ pytest.importorskip("llguidance")
 from movieagent.llm.gguf import converted_once  # noqa: E402
 from movieagent.schema import Plan  # noqa: E402
 from tests.faults.conftest import assert_refused, run_cli  # noqa: E402
-from tests.media_probe import probe  # noqa: E402
+from movieagent.media import probe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = (ROOT / "examples/short/the-lighthouse-keeper.fountain", ROOT / "character_bank/lighthouse")
