@@ -299,7 +299,10 @@ class LLMCrew:
 
     def _review_schema(self, scene_ids: list[str]) -> dict[str, Any]:
         schema = self._schema(ReviewNotes)
-        constrain(schema, "ReviewNotes.notes", maxProperties=len(scene_ids), propertyNames={"enum": scene_ids})
+        # Keys as named properties: a decoder follows those (llguidance ignores propertyNames, so keys would be free).
+        notes = schema["properties"]["notes"]
+        notes["properties"] = {key: notes["additionalProperties"] for key in scene_ids}
+        notes["additionalProperties"] = False
         return schema
 
     def _planning_tokens(self, script: Script, cast: Cast, director: dict[str, Any]) -> int:
