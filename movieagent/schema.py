@@ -428,6 +428,15 @@ class LocationSheet(Model):
     time_of_day: str = ""
 
 
+class PlanningAnswer(Model):
+    """Who answered one planning question: the crew's model, or the rules crew standing in for it (planning.fallback)."""
+
+    role: str
+    scene_id: Id | None = None
+    answered_by: Literal["model", "fallback"]
+    reason: str | None = Field(default=None, description="Why the fallback answered: the model's last problem")
+
+
 class Plan(Model):
     title: str
     source: Path
@@ -437,6 +446,10 @@ class Plan(Model):
     cast: list[CastMember]
     locations: list[LocationSheet]
     scenes: list[Scene] = Field(min_length=1)
+    # Left out of plan.json when empty (the rules crew, or no fallback), so such plans read as before.
+    answers: list[PlanningAnswer] = Field(
+        default=[], exclude_if=lambda answers: not answers, description="An LLM crew's questions, and who answered each"
+    )
 
     def shots(self) -> list[Shot]:
         return [shot for scene in self.scenes for shot in scene.shots]
