@@ -7,6 +7,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -127,6 +128,11 @@ def test_drawing_script_reproduces_the_committed_images(tmp_path: Path):
     committed = sorted(path.relative_to(BANKS) for bank in (LIGHTHOUSE_BANK, BORROWED_SUGAR_BANK) for path in bank.rglob("*.png"))
     assert sorted(path.relative_to(tmp_path) for path in written) == committed
     for relative in committed:
-        assert (tmp_path / relative).read_bytes() == (BANKS / relative).read_bytes(), (
+        with Image.open(tmp_path / relative) as fresh, Image.open(BANKS / relative) as kept:
+            assert (fresh.mode, fresh.size) == (kept.mode, kept.size), relative
+            difference = np.abs(np.asarray(fresh, dtype=np.int16) - np.asarray(kept, dtype=np.int16)).max(axis=-1)
+        # Pillow's antialiasing of shape edges changes between releases (13.0 moves about 4 % of a figure's edge
+        # pixels, 0.2 levels on average); a drawing that changed moves far more.
+        assert difference.mean() < 1 and (difference > 32).mean() < 0.01, (
             f"{relative} differs from a fresh drawing: run tools/draw_example_bank.py and commit the result"
         )

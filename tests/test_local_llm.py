@@ -22,7 +22,7 @@ pytest.importorskip("llguidance")
 from transformers import AutoTokenizer  # noqa: E402
 
 from movieagent.llm import ChatRequest, LLMError, Question, ResponseCache, RetryPolicy, StructuredChat, Transcript  # noqa: E402
-from movieagent.llm.answer_schema import capped_schema, constrain  # noqa: E402
+from movieagent.llm.answer_schema import FEWEST_CHARS_PER_TOKEN, answer_tokens, capped_schema, constrain  # noqa: E402
 from movieagent.llm.generation import Finished, Row  # noqa: E402
 from movieagent.llm.local import LocalChatClient  # noqa: E402
 from movieagent.llm.retry import CallFailed  # noqa: E402
@@ -195,3 +195,14 @@ def test_threads_are_set_and_the_speed_is_measured_for_the_estimate_up_front(tin
     assert estimate.startswith("up to about 10,000,000 new tokens at ") and "tokens/s: up to about" in estimate
     assert "more than the 0 minutes left of run_budget_s" in caplog.text and "rules crew" in caplog.text
     assert "tokens/s" in caplog.text and "local model" in caplog.text
+
+
+def test_a_question_has_room_for_the_longest_answer_its_schema_allows(tiny_model):
+    """SmolLM2 once filled a capped field with dates, a digit a token, and was cut off before the JSON closed:
+    the room a question asks for is counted at one character a token, which any answer fits."""
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    schema = treatment_schema()
+    digits = ("2018-01-20_" * 4)[:40]
+    longest = Treatment(title=digits, scenes=[Brief(scene_id="scene-002", goal=digits)] * 3).model_dump_json()
+    tokens = len(tokenizer(longest, add_special_tokens=False)["input_ids"])
+    assert answer_tokens(schema) < tokens <= answer_tokens(schema, FEWEST_CHARS_PER_TOKEN)

@@ -20,7 +20,10 @@ MAX_PROBLEMS = 8
 # Tokens for a number, a boolean or null, and for a key with its quotes and punctuation.
 _SCALAR_TOKENS, _KEY_TOKENS = 6, 4
 # English text in a tokenizer made for it: about 4 characters a token; 3 leaves room for names and punctuation.
-_CHARS_PER_TOKEN = 3
+ESTIMATED_CHARS_PER_TOKEN = 3
+# A generated token holds at least one character, so an answer written at this rate fits whatever text it holds
+# (SmolLM2 filled a capped field with dates, a digit a token, and was cut off at the estimate's room).
+FEWEST_CHARS_PER_TOKEN = 1
 
 
 def capped_schema(schema: dict[str, Any], *, text_chars: int, list_items: int) -> dict[str, Any]:
@@ -47,11 +50,12 @@ def constrain(schema: dict[str, Any], path: str, **keywords: Any) -> None:
     node.update(keywords)
 
 
-def answer_tokens(schema: dict[str, Any]) -> int:
+def answer_tokens(schema: dict[str, Any], chars_per_token: int = ESTIMATED_CHARS_PER_TOKEN) -> int:
     """About the most tokens an answer following a capped `schema` can take: every string at its maxLength,
-    every list at its maxItems, every optional field given. The room a question asks for (and the estimate
-    of how long planning takes) comes from it, so a role that answers little never waits for 4096 tokens."""
-    return _tokens(schema, schema.get("$defs", {}), depth=0)
+    every list at its maxItems, every optional field given. At the estimated rate it says how long planning
+    takes; at FEWEST_CHARS_PER_TOKEN it is the room a question asks for, which an answer keeping to its schema
+    never outgrows, and a role that answers little never waits for 4096 tokens."""
+    return _tokens(schema, schema.get("$defs", {}), 0, chars_per_token)
 
 
 def schema_problems(data: Any, schema: dict[str, Any]) -> list[str]:
@@ -79,27 +83,27 @@ def _cap(node: Any, text_chars: int, list_items: int) -> None:
         _cap(value, text_chars, list_items)
 
 
-def _tokens(node: Any, definitions: dict[str, Any], depth: int) -> int:
+def _tokens(node: Any, definitions: dict[str, Any], depth: int, chars_per_token: int) -> int:
     if not isinstance(node, dict) or depth > 32:
         return _SCALAR_TOKENS
     if "$ref" in node:
-        return _tokens(definitions.get(node["$ref"].rsplit("/", 1)[-1]), definitions, depth + 1)
+        return _tokens(definitions.get(node["$ref"].rsplit("/", 1)[-1]), definitions, depth + 1, chars_per_token)
     choices = node.get("anyOf") or node.get("oneOf")
     if choices:
-        return max(_tokens(choice, definitions, depth + 1) for choice in choices)
+        return max(_tokens(choice, definitions, depth + 1, chars_per_token) for choice in choices)
     if "enum" in node or "const" in node:
         options = node.get("enum", [node.get("const")])
-        return max(len(str(option)) for option in options) // _CHARS_PER_TOKEN + 2
+        return max(len(str(option)) for option in options) // chars_per_token + 2
     kind = node.get("type")
     if kind == "string":
-        return node.get("maxLength", 64) // _CHARS_PER_TOKEN + 2
+        return node.get("maxLength", 64) // chars_per_token + 2
     if kind == "array":
-        return 2 + node.get("maxItems", 16) * (_tokens(node.get("items"), definitions, depth + 1) + 1)
+        return 2 + node.get("maxItems", 16) * (_tokens(node.get("items"), definitions, depth + 1, chars_per_token) + 1)
     if kind == "object":
         fields = node.get("properties", {})
         extra = node.get("additionalProperties")
-        keyed = node.get("maxProperties", 0) * (_tokens(extra, definitions, depth + 1) + _KEY_TOKENS) if isinstance(extra, dict) else 0
-        return 2 + keyed + sum(_KEY_TOKENS + _tokens(field, definitions, depth + 1) for field in fields.values())
+        keyed = node.get("maxProperties", 0) * (_tokens(extra, definitions, depth + 1, chars_per_token) + _KEY_TOKENS) if isinstance(extra, dict) else 0
+        return 2 + keyed + sum(_KEY_TOKENS + _tokens(field, definitions, depth + 1, chars_per_token) for field in fields.values())
     return _SCALAR_TOKENS
 
 

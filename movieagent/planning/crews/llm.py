@@ -25,8 +25,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.config import PlanningSettings
-from movieagent.llm.answer_schema import answer_tokens, capped_schema, constrain
+from movieagent.llm.answer_schema import FEWEST_CHARS_PER_TOKEN, answer_tokens, capped_schema, constrain
 from movieagent.llm.structured import Answer, Question, StructuredChat
+from movieagent.planning.casting import scene_cast
 from movieagent.planning.crew import (
     ActionBeat,
     Beat,
@@ -41,7 +42,6 @@ from movieagent.planning.crew import (
     scene_id,
     shot_seed,
 )
-from movieagent.planning.casting import scene_cast
 from movieagent.planning.crews.prompts import (
     beats_text,
     bullets,
@@ -53,9 +53,10 @@ from movieagent.planning.crews.prompts import (
     scene_body,
     scene_text,
 )
+from movieagent.planning.crews.rules.location_manager import RELATIVE_TIMES, location_sheet
 from movieagent.planning.review import dialogue_problem, speaking_seconds, spoken_dialogue
 from movieagent.planning.roles import load_prompt, load_role_card
-from movieagent.schema import CharacterBank, Line, LocationSheet, Model, Plan, Script, ScriptAction, ScriptScene, Shot
+from movieagent.schema import CharacterBank, Line, LocationSheet, Model, Plan, Script, ScriptAction, ScriptScene, Shot, slugify
 
 Role = Literal["director", "location_manager", "screenwriter", "storyboard_artist", "director_review"]
 PROMPTS: tuple[Role, ...] = ("director", "location_manager", "screenwriter", "storyboard_artist", "director_review")
@@ -130,7 +131,12 @@ class LLMCrew:
 
     def location_manager(self, script: Script, bank: CharacterBank, treatment: Treatment) -> LocationBreakdown:
         expected = [scene_id(scene.index) for scene in script.scenes]
-        schema = self._location_schema(expected, described_chars=max([len(place.description) for place in bank.locations] + [0]))
+        schema = self._location_schema(
+            expected,
+            _times_of_day(script),
+            sorted({location_sheet(scene, bank, "").id for scene in script.scenes}),
+            described_chars=max([len(place.description) for place in bank.locations] + [0]),
+        )
         values = {
             "style": treatment.style,
             "bank_locations": "\n".join(place_line(place) for place in bank.locations) or "(none)",
@@ -289,10 +295,16 @@ class LLMCrew:
             constrain(schema, "Line.text", maxLength=max(len(text) for text in lines))
         return schema
 
-    def _location_schema(self, scene_ids: list[str], *, described_chars: int) -> dict[str, Any]:
+    def _location_schema(self, scene_ids: list[str], times: list[str], places: list[str], *, described_chars: int) -> dict[str, Any]:
         schema = self._schema(LocationBreakdown)
+        # The places are the bank's and the script's, by the ids the rules crew gives them (a sheet for each, once).
+        constrain(schema, "SceneSetting.location_id", enum=places)
+        constrain(schema, "LocationSheet.id", enum=places)
+        constrain(schema, "LocationBreakdown.sheets", minItems=1, maxItems=len(places))
+        # A time is a word the renderer grades by, not free text (SmolLM2 wrote 60 characters of dates there).
+        constrain(schema, "SceneSetting.time_of_day", enum=times)
+        constrain(schema, "LocationSheet.time_of_day", enum=times)
         constrain(schema, "LocationBreakdown.scenes", minItems=len(scene_ids), maxItems=len(scene_ids))
-        constrain(schema, "LocationBreakdown.sheets", minItems=1, maxItems=len(scene_ids))
         constrain(schema, "SceneSetting.scene_id", enum=scene_ids)
         constrain(schema, "LocationSheet.description", maxLength=max(self.chat.caps.text_chars, described_chars))  # the bank's, kept
         return schema
@@ -310,7 +322,8 @@ class LLMCrew:
         ceiling = self.chat.max_tokens
         scene_ids = [scene_id(scene.index) for scene in script.scenes]
         total = min(ceiling, answer_tokens(director)) + min(ceiling, answer_tokens(self._review_schema(scene_ids)))
-        total += min(ceiling, answer_tokens(self._location_schema(scene_ids, described_chars=0)))
+        places = [slugify(scene.location) for scene in script.scenes]  # at most a place a scene, as the bank may name them
+        total += min(ceiling, answer_tokens(self._location_schema(scene_ids, _times_of_day(script), places, described_chars=0)))
         for scene, current in zip(script.scenes, scene_ids, strict=True):
             members = scene_cast(scene, cast)
             lines = [line.text for line in spoken_dialogue(scene)]
@@ -340,7 +353,7 @@ class LLMCrew:
             answer=answer,
             check=check,
             schema=schema,
-            max_tokens=answer_tokens(schema),
+            max_tokens=answer_tokens(schema, FEWEST_CHARS_PER_TOKEN),
             parts={**{name.replace("_", " "): text for name, text in values.items()}, "answer's schema": output_schema},
         )
         return self.chat.ask(question)
@@ -351,6 +364,12 @@ class LLMCrew:
 
 
 # --------------------------------------------------------------------------------------------- post-processing
+
+
+def _times_of_day(script: Script) -> list[str]:
+    """The times a scene may be set at: the script's own (CONTINUOUS and the like resolved away) and the common ones."""
+    written = {scene.time_of_day.strip().upper() for scene in script.scenes} - RELATIVE_TIMES
+    return sorted(written | {"DAY", "NIGHT", "MORNING", "DUSK"})
 
 
 def _with_bank_facts(sheet: LocationSheet, bank: CharacterBank) -> LocationSheet:
