@@ -182,7 +182,7 @@ def make(
     resume: ResumeOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.png."""
+    """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.html."""
     from rich.console import Console
     from rich.table import Table
 

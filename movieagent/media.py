@@ -1,4 +1,4 @@
-"""All ffmpeg access: running it, encoding clips, probing files, grabbing frames, decoding audio and video.
+"""All ffmpeg access: running it, encoding clips and audio, probing files, grabbing frames, decoding audio and video.
 
 The binary comes from the imageio-ffmpeg wheel, so no system ffmpeg is needed; it has no ffprobe, so what a file
 holds is read from the description ffmpeg prints of its input. Commands are argument lists, never a shell.
@@ -9,25 +9,23 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import math
 import re
 import subprocess
 import tempfile
 import wave
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 from pydantic import BaseModel
-from scipy import signal
-from scipy.io import wavfile
 
 from movieagent.errors import RenderError
 from movieagent.schema import RenderJob
 
+AUDIO_CODECS = {".m4a": ["-c:a", "aac", "-b:a", "192k"], ".flac": ["-c:a", "flac"], ".wav": ["-c:a", "pcm_s16le"]}
 AUDIO_BLOCK = 64_000  # samples per decoded audio block: long enough for fast numpy, short enough to keep memory flat
 # "Duration: 00:01:02.50," and one "Stream #0:1(und): Video: h264 (High) ..., yuv420p, 854x480, ..., 24 fps, ..." line
 # per stream, as ffmpeg describes any input it can open.
@@ -95,17 +93,38 @@ def encode_clip(
         "-f", "mp4", str(output),
         overwrite=True,
     )  # fmt: skip
-    # stderr goes to a file: a pipe nobody reads while we write frames could fill up and stall ffmpeg.
+    with _feeding(command, what=f"encoding shot {job.index} ({job.shot_id})") as pipe:
+        for frame in frames:
+            pipe.write(frame.tobytes())
+
+
+@contextlib.contextmanager
+def audio_writer(output: Path, rate: int) -> Iterator[Callable[[np.ndarray], None]]:
+    """Yields `write(samples)` for 16-bit stereo audio, shape (samples, 2), piped into ffmpeg as it comes, which
+    writes `output` in the format its suffix names: .m4a AAC at 192 kb/s (what the movie carries), .flac, .wav."""
+    codec = AUDIO_CODECS.get(output.suffix.lower())
+    if codec is None:
+        raise ValueError(f"no audio format for '{output.suffix}': use one of {', '.join(AUDIO_CODECS)}")
+    command = ffmpeg_command(
+        "-f", "s16le", "-ar", str(rate), "-ac", "2", "-i", "pipe:0", *codec, str(output), overwrite=True
+    )  # fmt: skip
+    with _feeding(command, what=f"writing {output.name}") as pipe:
+        yield lambda samples: pipe.write(np.ascontiguousarray(samples, dtype="<i2").tobytes())
+
+
+@contextlib.contextmanager
+def _feeding(command: list[str], *, what: str) -> Iterator[IO[bytes]]:
+    """Runs ffmpeg reading its input from the pipe yielded; RenderError with its last words if it fails."""
+    # stderr goes to a file: a pipe nobody reads while we write could fill up and stall ffmpeg.
     with tempfile.TemporaryFile() as errors:
         encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         assert encoder.stdin is not None
         try:
-            for frame in frames:
-                encoder.stdin.write(frame.tobytes())
+            yield encoder.stdin
         except BrokenPipeError:
             pass  # ffmpeg stopped early; its exit status and message say why
         except BaseException:
-            encoder.kill()  # drawing failed: do not leave the encoder waiting for frames
+            encoder.kill()  # the writer failed: do not leave ffmpeg waiting for more
             raise
         finally:
             with contextlib.suppress(BrokenPipeError):
@@ -113,7 +132,7 @@ def encode_clip(
             encoder.wait()
         if encoder.returncode != 0:
             errors.seek(0)
-            raise RenderError(f"ffmpeg failed while encoding shot {job.index} ({job.shot_id}):\n{_last_words(errors.read(), 5)}")
+            raise RenderError(f"ffmpeg failed while {what}:\n{_last_words(errors.read(), 5)}")
 
 
 def probe(path: Path) -> MediaInfo:
@@ -139,9 +158,12 @@ def probe(path: Path) -> MediaInfo:
     return info
 
 
-def grab_frame(video: Path, seconds: float) -> Image.Image:
-    """The frame of a video shown at `seconds`, as RGB."""
-    command = ffmpeg_command("-ss", f"{seconds:.3f}", "-i", str(video), "-frames:v", "1", "-an", "-f", "image2pipe", "-c:v", "png", "pipe:1")
+def grab_frame(video: Path, seconds: float, *, width: int | None = None) -> Image.Image:
+    """The frame of a video shown at `seconds`, as RGB; scaled to `width` pixels across (keeping its aspect) when given."""
+    scale = ["-vf", f"scale={width}:-2:flags=area"] if width else []
+    command = ffmpeg_command(
+        "-ss", f"{seconds:.3f}", "-i", str(video), *scale, "-frames:v", "1", "-an", "-f", "image2pipe", "-c:v", "png", "pipe:1"
+    )  # fmt: skip
     result = subprocess.run(command, capture_output=True, check=False)
     if result.returncode != 0 or not result.stdout:
         tail = _last_words(result.stderr, 3)
@@ -150,8 +172,8 @@ def grab_frame(video: Path, seconds: float) -> Image.Image:
         return decoded.convert("RGB")
 
 
-def frame_from_clip(clip: Path, at_fraction: float = 0.5, *, duration_s: float | None = None) -> Image.Image:
-    """One frame of a video, `at_fraction` (0..1) of the way through.
+def frame_from_clip(clip: Path, at_fraction: float = 0.5, *, duration_s: float | None = None, width: int | None = None) -> Image.Image:
+    """One frame of a video, `at_fraction` (0..1) of the way through (`width` pixels across when given).
 
     Pass `duration_s` when known; otherwise the file is probed for it.
     """
@@ -160,7 +182,7 @@ def frame_from_clip(clip: Path, at_fraction: float = 0.5, *, duration_s: float |
         raise RenderError(f"clip not found: {clip}")
     duration = duration_s if duration_s is not None else probe(clip).duration_s
     # Seeking to the very end finds no frame; stay a little before it.
-    return grab_frame(clip, min(max(0.0, min(1.0, at_fraction)) * duration, max(0.0, duration - 0.1)))
+    return grab_frame(clip, min(max(0.0, min(1.0, at_fraction)) * duration, max(0.0, duration - 0.1)), width=width)
 
 
 def decode_video_frames(video: Path, width: int, height: int) -> Iterator[np.ndarray]:
@@ -186,24 +208,6 @@ def decode_audio(path: Path, rate: int, *, max_seconds: float) -> np.ndarray:
     if result.returncode != 0:
         raise RenderError(f"ffmpeg could not decode the audio of {path}: {_last_words(result.stderr, 3, join=' ')}")
     return np.frombuffer(result.stdout, dtype="<i2").reshape(-1, 2)
-
-
-def read_wav(path: Path, rate: int) -> np.ndarray:
-    """A WAV as mono float32 samples in -1..1 at `rate`."""
-    try:
-        file_rate, data = wavfile.read(path)
-    except ValueError as error:
-        raise RenderError(f"cannot read the WAV file {path}: {error}") from None
-    if np.issubdtype(data.dtype, np.integer):
-        samples = data.astype(np.float32) / float(np.iinfo(data.dtype).max + 1)
-    else:
-        samples = data.astype(np.float32)
-    if samples.ndim == 2:
-        samples = samples.mean(axis=1)
-    if file_rate == rate:
-        return samples
-    common = math.gcd(file_rate, rate)
-    return signal.resample_poly(samples, rate // common, file_rate // common).astype(np.float32)
 
 
 def read_wav_duration(path: Path) -> float:

@@ -10,7 +10,7 @@
                   shot through the job runner and the video backend
     6. subtitles  movie.srt from the speech timings
     7. mix        dialogue + ducked music bed, loudness-normalised
-    8. assemble   movie.mp4, then storyboard.png
+    8. assemble   movie.mp4 (a chapter per scene), then the storyboard pages and storyboard.html
 
 Each stage is a function of its inputs that writes its files into the workspace and reuses them when what they are
 made of did not change (movieagent/cache.py), so re-running into the same folder redoes only what changed.

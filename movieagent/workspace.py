@@ -1,7 +1,8 @@
 """The output folder: predictable file names, atomic writes.
 
 OUTDIR/
-  plan.json, movie.mp4, movie.srt, storyboard.png, log.txt
+  plan.json, movie.mp4, movie.srt, log.txt
+  storyboard.html, storyboard/page-001.png …  the storyboard's index and its pages
   clips/shot_0001_<shot-id>.mp4     one per shot, numbered in plan order
   keyframes/shot_0001_<shot-id>.png the still each clip starts from, when a keyframe backend is set
   speech/<line-id>.wav              one per spoken line
@@ -39,7 +40,16 @@ class Workspace:
 
     @property
     def storyboard(self) -> Path:
-        return self.root / "storyboard.png"
+        """The storyboard's index, which shows its pages."""
+        return self.root / "storyboard.html"
+
+    def storyboard_page(self, number: int) -> Path:
+        return self.root / "storyboard" / f"page-{number:03d}.png"
+
+    def storyboard_pages(self) -> list[Path]:
+        """The pages there are, in order."""
+        pages = (self.root / "storyboard").glob("page-*.png")
+        return sorted((page for page in pages if page.stem[5:].isdigit()), key=lambda page: int(page.stem[5:]))
 
     @property
     def log(self) -> Path:
@@ -47,7 +57,7 @@ class Workspace:
 
     @property
     def mix(self) -> Path:
-        return self.root / "audio" / "mix.wav"
+        return self.root / "audio" / "mix.m4a"
 
     @property
     def checkpoints(self) -> Path:

@@ -259,7 +259,7 @@ def test_the_written_file_stays_under_the_ceiling_even_if_the_limiter_falls_shor
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With the limiter's gain switched off, the -8 LUFS master would peak far over the ceiling as written.
-    monkeypatch.setattr("movieagent.mix._MasterGain.at", lambda master, start, stop: np.float32(master.gain))
+    monkeypatch.setattr("movieagent.limiter.Limiter.sample_gains", lambda limiter, master_gain, start, stop: np.float32(master_gain))
     noise = np.random.default_rng(0).standard_normal(round(1.5 * 22050)) * 0.3
     line = line_at(write_wav(tmp_path / "shout.wav", noise, 22050), 0.5)
 

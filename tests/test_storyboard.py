@@ -1,4 +1,4 @@
-"""The storyboard sheet: real PNGs, judged by their pixels."""
+"""The storyboard: pages as real PNGs, judged by their pixels."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from movieagent.storyboard import StoryboardFrame, write_storyboard
+from movieagent.storyboard import StoryboardFrame, write_page
 
 COLOURS = [
     (220, 40, 40),
@@ -33,7 +33,7 @@ def solid_frames(count: int) -> list[StoryboardFrame]:
 
 def sheet_of(tmp_path: Path, frames: list[StoryboardFrame], name: str = "board.png", **options) -> np.ndarray:
     output = tmp_path / name
-    write_storyboard(frames, output, title="The Test Picture", **options)
+    write_page(frames, output, title="The Test Picture", **options)
     with Image.open(output) as image:
         assert image.format == "PNG"
         return np.asarray(image.convert("RGB")).astype(int)
@@ -88,5 +88,5 @@ def test_frames_can_be_image_files(tmp_path):
 
 def test_no_frames_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="at least one frame"):
-        write_storyboard([], tmp_path / "board.png", title="Empty")
+        write_page([], tmp_path / "board.png", title="Empty")
     assert not (tmp_path / "board.png").exists()
