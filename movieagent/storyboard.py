@@ -56,9 +56,14 @@ def write_storyboard(plan: Plan, timeline: Timeline, clips: list[ClipResult], wo
     # 2. Draw each page from its own frame grabs, so only one page's pictures are ever in memory.
     written = []
     for number, positions in enumerate(pages, start=1):
-        frames = storyboard_frames(plan, [shots[i] for i in positions], [timeline.shots[i] for i in positions], [clips[i] for i in positions])
         note = f"shots {positions[0] + 1}-{positions[-1] + 1} of {len(shots)}  ·  page {number} of {len(pages)}"
-        write_page(frames, workspace.storyboard_page(number), title=plan.title, note=note, columns=COLUMNS)
+        write_page(
+            storyboard_frames(plan, [shots[i] for i in positions], [timeline.shots[i] for i in positions], [clips[i] for i in positions]),
+            workspace.storyboard_page(number),
+            title=plan.title,
+            note=note,
+            columns=COLUMNS,
+        )
         written.append(workspace.storyboard_page(number))
     for stale in set(workspace.storyboard_pages()) - set(written):
         stale.unlink()

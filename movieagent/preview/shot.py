@@ -148,7 +148,7 @@ def _vignette(image: Image.Image) -> Image.Image:
     xs = np.linspace(-1, 1, width, dtype=np.float32)[None, :] / inner
     ys = np.linspace(-1, 1, height, dtype=np.float32)[:, None] / inner
     shade = 1 - VIGNETTE * np.clip(np.sqrt(xs * xs + ys * ys) / math.sqrt(2), 0, 1.2) ** 2.2
-    return Image.fromarray(np.clip(np.asarray(image, np.float32) * shade[:, :, None], 0, 255).astype(np.uint8))
+    return Image.fromarray(cv2.multiply(np.asarray(image), cv2.merge((shade, shade, shade)), dtype=cv2.CV_8U))
 
 
 def _label(job: RenderJob) -> Image.Image:
