@@ -1,9 +1,11 @@
 """Image-to-video rendering on one GPU: seconds of video per GPU-minute, peak VRAM, load share, and the naive way.
 
-    python benchmarks/gpu_render.py [--variant 1.3b|14b] [--shots 3] [--seconds 2.0] [--steps 20]
+    python -m benchmarks.gpu_render [--variant 1.3b|14b] [--shots 3] [--seconds 2.0] [--steps 20]
         [--dtype bfloat16] [--offload none|model|sequential] [--attention-backend flash] [--cache first_block]
         [--cache-option threshold=0.05] [--model ID_OR_FOLDER] [--scratch DIR]
-    python benchmarks/gpu_render.py --tiny     # a smoke run on the CPU with tiny models (seconds)
+    python -m benchmarks.gpu_render --tiny     # a smoke run on the CPU with tiny models (seconds)
+
+Run from the repository root: the model builder is the test suite's (tests/tiny_video_models.py, at other sizes).
 
 Without --model it builds a Wan 2.1 image-to-video model at FULL size with random weights (no download)
 and saves it to --scratch, so both ways below load it from disk through the real from_pretrained path:
@@ -30,7 +32,6 @@ from __future__ import annotations
 import argparse
 import gc
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,9 +40,6 @@ from pathlib import Path
 
 import torch
 from PIL import Image, ImageDraw
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # for tests.tiny_video_models
 
 from movieagent.diffusion.video_wan import Backend
 from movieagent.schema import RenderJob

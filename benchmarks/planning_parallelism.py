@@ -1,6 +1,6 @@
 """How much of the LLM planning runs in parallel: (sum of call latencies) / (wall time). Goal >= 4x.
 
-    python benchmarks/planning_parallelism.py [--latency 0.5] [--script S --characters DIR]
+    python -m benchmarks.planning_parallelism [--latency 0.5] [--script S --characters DIR]    (from the repository root)
 
 Plans the long example with the `openai` crew against the loopback fake server of the tests, which
 answers every call after `--latency` seconds (the rules crew's plan, over the real wire protocol).
@@ -13,20 +13,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # for tests.fake_openai
+from movieagent import load_settings
+from movieagent.ingest import check_inputs
+from movieagent.planning import plan_movie
+from movieagent.planning.crews.openai import Backend
+from tests.fake_openai import FakeOpenAI
 
-from movieagent import load_settings  # noqa: E402
-from movieagent.ingest import check_inputs  # noqa: E402
-from movieagent.planning import plan_movie  # noqa: E402
-from movieagent.planning.crews.openai import Backend  # noqa: E402
-from tests.fake_openai import FakeOpenAI  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:

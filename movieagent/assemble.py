@@ -32,7 +32,9 @@ def make_movie_file(
     `on_done(1)` is called when the storyboard is drawn (the first of the stage's two steps).
     """
     subtitles = workspace.subtitles.read_text(encoding="utf-8")
-    key = content_key(plan, [job.cache_key for job in jobs], stored_key(workspace.mix), subtitles, video)
+    # Burnt in, the subtitles' look (movie.ass, styled by the settings) is part of the picture.
+    burnt = [workspace.burnt_subtitles.read_text(encoding="utf-8")] if video.burn_subtitles else []
+    key = content_key(plan, [job.cache_key for job in jobs], stored_key(workspace.mix), subtitles, video, *burnt)
 
     def assemble() -> None:
         chapters = workspace.root / "clips" / "chapters.txt"
@@ -78,8 +80,10 @@ def assemble_movie(
         "-map", "0:v:0", "-map", "1:a:0", "-map", "2:s:0",
     ]
     if video.burn_subtitles:
-        # The subtitles filter takes a filter-syntax path; a plain relative name avoids escaping it.
-        arguments += ["-vf", f"subtitles={subtitles.name}", "-c:v", "libx264", "-crf", str(video.crf), "-preset", video.preset, "-pix_fmt", "yuv420p"]
+        # libass draws movie.ass (subtitles.write_burn_in: script text escaped, the profile's style). The filter
+        # argument is our own fixed file name in ffmpeg's working folder: no path or script text is ever in it.
+        arguments += ["-vf", f"subtitles={workspace.burnt_subtitles.name}"]
+        arguments += ["-c:v", "libx264", "-crf", str(video.crf), "-preset", video.preset, "-pix_fmt", "yuv420p"]
     else:
         arguments += ["-c:v", "copy"]
     arguments += [
@@ -89,7 +93,7 @@ def assemble_movie(
         "-movflags", "+faststart",
     ]
     with atomic_path(workspace.movie) as temporary:
-        run_ffmpeg([*arguments, str(temporary)], what="assembling the movie", cwd=subtitles.parent)
+        run_ffmpeg([*arguments, str(temporary)], what="assembling the movie", cwd=workspace.root)
     return workspace.movie
 
 

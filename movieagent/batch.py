@@ -29,14 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.config import deep_merge, load_settings
-from movieagent.errors import InputError, InputErrors, MovieAgentError
+from movieagent.errors import InputError, MovieAgentError
+from movieagent.files import MAX_YAML_BYTES, Document, parse, read_text, validate
 from movieagent.pipeline import make_movie
 from movieagent.workspace import write_text_atomic
-from movieagent.yaml_files import parse_yaml
 
 log = logging.getLogger("movieagent")
 
@@ -165,39 +164,15 @@ def _make_one(movie: MovieJob, defaults: MovieSettings, folder: Path, forced: di
 
 def read_batch(path: Path) -> BatchFile:
     """JOBS.yaml checked against BatchFile; every problem carries its line and a fix."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("jobs file not found", path=path, fix="pass a YAML file that lists the movies") from None
-    except UnicodeDecodeError:
-        raise InputError("jobs file is not UTF-8 text", path=path, fix="save it as UTF-8") from None
-    data, node = parse_yaml(text, path, what="jobs file is not valid YAML")
-    if not isinstance(data, dict):
-        fix = "start with 'movies:' and one '- script: ...' entry per movie"
-        raise InputError("expected a mapping with a 'movies' list", path=path, line=1, fix=fix)
-    try:
-        batch = BatchFile.model_validate(data)
-    except ValidationError as error:
-        raise InputErrors([_problem(issue, node, path) for issue in error.errors()]) from None
-    _check_distinct_outputs(batch, node, path)
+    text = read_text(path, what="jobs file", max_bytes=MAX_YAML_BYTES, missing_fix="pass a YAML file that lists the movies")
+    hint = "one '- script: ...' entry per movie under 'movies:'"
+    document = parse(text, path, format="yaml", hint=hint)
+    batch = validate(document, BatchFile, hint=hint)
+    _check_distinct_outputs(batch, document)
     return batch
 
 
-def _problem(issue: Any, root: yaml.Node, path: Path) -> InputError:
-    where = ".".join(str(part) for part in issue["loc"])
-    if issue["type"] == "extra_forbidden":
-        message = f"unknown key '{where}'"
-    elif issue["type"] == "missing":
-        message = f"'{where}' is missing"
-    else:
-        message = f"'{where}': {issue['msg']}"
-    section = {"movies": MovieJob, "defaults": MovieSettings}.get(str(issue["loc"][0]) if issue["loc"] else "", BatchFile)
-    keys = ", ".join(section.model_fields)
-    fix = f"allowed keys: {keys}; script, characters and out are required"
-    return InputError(message, path=path, line=_line_of(root, issue["loc"]), fix=fix)
-
-
-def _check_distinct_outputs(batch: BatchFile, root: yaml.Node, path: Path) -> None:
+def _check_distinct_outputs(batch: BatchFile, document: Document) -> None:
     # Two movies made into one folder would overwrite each other's files.
     first_of: dict[Path, int] = {}
     for position, movie in enumerate(batch.movies):
@@ -205,24 +180,7 @@ def _check_distinct_outputs(batch: BatchFile, root: yaml.Node, path: Path) -> No
         if earlier != position:
             raise InputError(
                 f"movies {earlier + 1} and {position + 1} both write to '{movie.out}'",
-                path=path,
-                line=_line_of(root, ("movies", position, "out")),
+                path=document.path,
+                line=document.line_of(("movies", position, "out")),
                 fix="give every movie its own out folder",
             )
-
-
-def _line_of(node: yaml.Node, location: tuple[Any, ...]) -> int:
-    """The 1-based line of the deepest node on `location` (keys and list positions) that the file has."""
-    for part in location:
-        if isinstance(node, yaml.MappingNode):
-            found = [(key, value) for key, value in node.value if key.value == part]
-            if not found:
-                break
-            key, node = found[0]
-            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-                node = key  # a scalar's problem is reported on its key's line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            break
-    return node.start_mark.line + 1

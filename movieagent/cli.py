@@ -19,7 +19,7 @@ import typer
 from movieagent import __version__
 from movieagent.backends import available
 from movieagent.errors import InputError, MovieAgentError
-from movieagent.resources import resource_dir
+from movieagent.resources import shipped_profiles
 
 if TYPE_CHECKING:
     from movieagent.config import Settings
@@ -47,11 +47,6 @@ class StopAfter(str, enum.Enum):
 
 # Built from the backend table, so a crew added there is a choice here with no other edit.
 Crew = enum.Enum("Crew", {kind: kind for kind in available("crew")}, type=str)
-
-
-def shipped_profiles() -> list[str]:
-    """The profiles in configs/, by the name -c takes."""
-    return sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml"))
 
 
 ScriptArg = Annotated[Path, typer.Argument(help="Fountain screenplay (.fountain), prose synopsis (.md/.txt) or MovieAgent script_synopsis.json")]
@@ -85,6 +80,7 @@ ReviewOpt = Annotated[
     typer.Option("--review", help="Pause after planning so you can edit OUT/plan.json, then run the same command with --resume"),
 ]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue after --review with your edited OUT/plan.json")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Use OUT even though it holds files movieagent did not make (they may be overwritten)")]
 
 
 def command(name: str | None = None, *, example: str | None = None) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -180,6 +176,7 @@ def make(
     llm: LlmOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.html."""
@@ -190,7 +187,9 @@ def make(
 
     settings = build_settings(config, quiet=quiet, llm=llm, assignments=set_)
     stage = stop_after.value if stop_after else None
-    result = make_movie(script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume)  # type: ignore[arg-type]
+    result = make_movie(
+        script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume, force=force  # type: ignore[arg-type]
+    )
     if result.awaiting_review:
         _report_review(result)
         return
@@ -218,6 +217,7 @@ def plan_command(
     llm: LlmOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan only: write OUT/plan.json (edit it, then `make --plan OUT/plan.json`)."""
@@ -225,7 +225,7 @@ def plan_command(
     from movieagent.schema import Plan
 
     settings = build_settings(config, quiet=quiet, llm=llm, assignments=set_)
-    result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume)
+    result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
     if result.awaiting_review:
         _report_review(result)
         return

@@ -6,14 +6,17 @@ validated by its own `Options` model when it is loaded (see the table in movieag
 
 from __future__ import annotations
 
+import difflib
+import json
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from movieagent.errors import InputError
-from movieagent.yaml_files import parse_yaml
+from movieagent.files import MAX_YAML_BYTES, Document, parse, problems, raise_all, read_text, validate
 
 
 class Section(BaseModel):
@@ -30,31 +33,48 @@ class BackendChoice(BaseModel):
         return dict(self.model_extra or {})
 
 
+# libx264's presets, fastest first.
+X264Preset = Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
+
+
 class VideoSettings(Section):
-    width: int = Field(default=854, ge=64, le=7680)
-    height: int = Field(default=480, ge=64, le=4320)
+    # Even sizes: H.264 in yuv420p stores colour at half the resolution.
+    width: int = Field(default=854, ge=64, le=7680, multiple_of=2)
+    height: int = Field(default=480, ge=64, le=4320, multiple_of=2)
     fps: int = Field(default=24, ge=1, le=120)
     crf: int = Field(default=20, ge=0, le=51, description="x264 quality: lower is better and bigger")
-    preset: str = "veryfast"
+    preset: X264Preset = "veryfast"
     burn_subtitles: bool = False
 
 
 class PlanningSettings(Section):
     crew: BackendChoice = BackendChoice(kind="rules")
     words_per_minute: int = Field(default=160, ge=60, le=400, description="Speaking rate used to time shots before speech exists")
-    establishing_shot_s: float = Field(default=2.5, gt=0)
-    min_shot_s: float = Field(default=2.0, gt=0)
-    max_shot_s: float = Field(default=12.0, gt=0)
+    # A shot lasts at most 120 s (schema.Shot).
+    establishing_shot_s: float = Field(default=2.5, gt=0, le=120)
+    min_shot_s: float = Field(default=2.0, gt=0, le=120)
+    max_shot_s: float = Field(default=12.0, gt=0, le=120)
     max_parallel_tasks: int = Field(
-        default=16, ge=1, description="Per-scene tasks (screenwriter, storyboard artist) run at once: LLM calls in flight"
+        default=16, ge=1, le=256, description="Per-scene tasks (screenwriter, storyboard artist) run at once: LLM calls in flight"
     )
     role_cards: Path | None = Field(default=None, description="A folder of role cards replacing the installed agents/")
-    max_review_rounds: int = Field(default=2, ge=1, description="Director reviews of the plan; scenes with notes are redone in between")
+    max_review_rounds: int = Field(
+        default=2, ge=1, le=20, description="Director reviews of the plan; scenes with notes are redone in between"
+    )
     human_review: bool = Field(
         default=False, description="Pause after the director approves, so a person can edit plan.json, then resume"
     )
-    max_scenes: int = Field(default=2000, ge=1, description="Scripts with more scenes are refused up front")
-    max_script_bytes: int = Field(default=5_000_000, ge=1)
+    max_scenes: int = Field(default=2000, ge=1, le=1_000_000, description="Scripts with more scenes are refused up front")
+    max_script_bytes: int = Field(default=5_000_000, ge=1, le=1_000_000_000)
+    # A plan over these is refused before planning (the script's dialogue) and before rendering (planning/limits.py).
+    max_shots: int = Field(default=2500, ge=1, le=1_000_000, description="Plans with more shots are refused")
+    max_movie_s: float = Field(default=4 * 3600, gt=0, le=1_000_000, description="Longer movies are refused, in seconds")
+
+    @model_validator(mode="after")
+    def _shortest_below_longest(self) -> PlanningSettings:
+        if self.min_shot_s > self.max_shot_s:
+            raise ValueError(f"min_shot_s ({self.min_shot_s}) is over max_shot_s ({self.max_shot_s})")
+        return self
 
 
 class RenderSettings(Section):
@@ -71,31 +91,54 @@ class RenderSettings(Section):
 
 class SpeechSettings(Section):
     backend: BackendChoice = BackendChoice(kind="espeak")
-    gap_between_lines_s: float = Field(default=0.3, ge=0)
-    lead_in_s: float = Field(default=0.4, ge=0, description="Silence before the first line of a shot")
-    tail_s: float = Field(default=0.5, ge=0, description="Silence after the last line of a shot")
+    gap_between_lines_s: float = Field(default=0.3, ge=0, le=10)
+    lead_in_s: float = Field(default=0.4, ge=0, le=10, description="Silence before the first line of a shot")
+    tail_s: float = Field(default=0.5, ge=0, le=10, description="Silence after the last line of a shot")
 
 
 class AudioSettings(Section):
     music: Path | None = Field(default=None, description="Music bed file; None generates a quiet ambience")
-    music_gain_db: float = -18.0
-    duck_db: float = Field(default=-12.0, le=0, description="Extra music gain under speech")
+    music_gain_db: float = Field(default=-18.0, ge=-60, le=12)
+    duck_db: float = Field(default=-12.0, ge=-60, le=0, description="Extra music gain under speech")
     target_lufs: float = Field(default=-16.0, ge=-40, le=-5)
-    true_peak_dbtp: float = Field(default=-1.0, le=0)
-    sample_rate: int = 48000
+    true_peak_dbtp: float = Field(default=-1.0, ge=-20, le=0)
+    sample_rate: Literal[16000, 22050, 24000, 32000, 44100, 48000] = Field(default=48000, description="Rates AAC encodes")
+
+
+class BurnInStyle(Section):
+    """How subtitles look when burnt into the picture (video.burn_subtitles): a libass style."""
+
+    # Written into movie.ass's style line, where a comma or a brace would end the field.
+    font: str = Field(
+        default="DejaVu Sans", min_length=1, max_length=100, pattern=r"^[^,{}\\\x00-\x1f]+$", description="A font family fontconfig knows"
+    )
+    size: float = Field(default=0.055, ge=0.02, le=0.2, description="Text height as a share of the picture's height")
+    outline: float = Field(default=0.06, ge=0, le=0.5, description="Outline width as a share of the text height")
+    position: Literal["bottom", "top"] = "bottom"
+    margin: float = Field(default=0.035, ge=0, le=0.4, description="Space to the picture's edge as a share of its height")
 
 
 class SubtitleSettings(Section):
-    max_chars_per_line: int = 42
-    max_lines: int = 2
-    min_duration_s: float = 5 / 6
-    max_duration_s: float = 7.0
-    max_chars_per_second: float = 20.0
+    max_chars_per_line: int = Field(default=42, ge=10, le=200)
+    max_lines: int = Field(default=2, ge=1, le=10)
+    min_duration_s: float = Field(default=5 / 6, gt=0, le=60)
+    max_duration_s: float = Field(default=7.0, gt=0, le=60)
+    max_chars_per_second: float = Field(default=20.0, ge=1, le=100)
+    burn_in: BurnInStyle = BurnInStyle()
+
+    @model_validator(mode="after")
+    def _shortest_below_longest(self) -> SubtitleSettings:
+        if self.min_duration_s > self.max_duration_s:
+            raise ValueError(f"min_duration_s ({self.min_duration_s}) is over max_duration_s ({self.max_duration_s})")
+        return self
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MOVIEAGENT_", env_nested_delimiter="__", extra="forbid")
+ENV_PREFIX = "MOVIEAGENT_"
+ENV_DELIMITER = "__"
+SETTINGS_HINT = "in the profile or the MOVIEAGENT_* variable (configs/default.yaml lists every setting)"
 
+
+class Settings(Section):
     video: VideoSettings = VideoSettings()
     planning: PlanningSettings = PlanningSettings()
     render: RenderSettings = RenderSettings()
@@ -104,34 +147,114 @@ class Settings(BaseSettings):
     subtitles: SubtitleSettings = SubtitleSettings()
     progress: bool = True
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # load_settings() passes the profile, the environment and the overrides already merged, in that order.
-        return init_settings, env_settings
 
+def load_settings(profile: Path | None = None, *, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Defaults <- YAML profile <- MOVIEAGENT_* environment <- explicit overrides (e.g. from CLI flags).
 
-def load_settings(profile: Path | None = None, **overrides: Any) -> Settings:
-    """Defaults <- YAML profile <- MOVIEAGENT_* environment <- explicit overrides (e.g. from CLI flags)."""
-    values: dict[str, Any] = _read_profile(Path(profile)) if profile is not None else {}
+    The environment and the overrides change single values of the profile (or of the defaults):
+    MOVIEAGENT_RENDER__RUNNER__WORKERS=4 keeps the runner's kind. A backend of another `kind` replaces the
+    one below it whole. Every problem is reported at once, each naming the profile (at its line) or the
+    variable it is in; a MOVIEAGENT_* variable that is no setting but looks like one (a typo) is a problem too.
+    """
+    # 1. The profile on its own, so that its mistakes are reported at their lines in it.
+    base = validate(_read_profile(Path(profile)), Settings, hint=SETTINGS_HINT) if profile is not None else Settings()
+
+    # 2. The environment and the overrides, value by value over it.
+    from_environment, variables = _read_environment(os.environ if environ is None else environ)
     try:
-        from_environment = Settings().model_dump(exclude_unset=True)
-        settings = Settings(**deep_merge(deep_merge(values, from_environment), overrides))
+        return Settings(**deep_merge(deep_merge(base.model_dump(), from_environment), overrides))
     except ValidationError as error:
-        first = error.errors()[0]
-        location = ".".join(str(part) for part in first["loc"])
-        raise InputError(
-            f"setting '{location}': {first['msg']}",
-            path=profile,
-            fix="correct the value in the profile or the MOVIEAGENT_* variable (see configs/default.yaml)",
-        ) from None
-    return settings
+        # Each problem names the variable that set its value (or a section around it); an override has no file.
+        found = []
+        for issue, problem in zip(error.errors(), problems(error, None, Settings, hint=SETTINGS_HINT)):
+            location = tuple(issue["loc"])
+            source = next((variables[location[:length]] for length in range(len(location), 0, -1) if location[:length] in variables), None)
+            found.append(InputError(problem.message, path=source, fix=problem.fix))
+        raise_all(found)
+
+
+def _read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """MOVIEAGENT_SECTION__KEY=value variables as nested settings values, and the variable of each value.
+
+    Written here rather than taken from pydantic-settings, whose source validates the environment on its own
+    (so a single backend option misses the backend's `kind`), skips mistyped names without a word, and names
+    only the section of a value that is not JSON.
+    """
+    values: dict[str, Any] = {}
+    variables: dict[tuple[str, ...], str] = {}
+    found: list[InputError] = []
+    known = _variable_names(Settings)
+    for name, raw in sorted(environ.items()):
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        location = tuple(name[len(ENV_PREFIX) :].lower().split(ENV_DELIMITER))
+        target = _setting_at(Settings, location)
+        if target is None:
+            # Other programs' MOVIEAGENT_* variables are left alone; a near miss of a setting is a typo.
+            unprefixed = name[len(ENV_PREFIX) :].upper()
+            section = location[0].split("_")[0]  # MOVIEAGENT_VIDEO_FPS: one underscore where two belong
+            if section in Settings.model_fields or difflib.get_close_matches(unprefixed, known, n=1, cutoff=0.85):
+                close = difflib.get_close_matches(unprefixed, known, n=1, cutoff=0.6)
+                hint = f"did you mean {ENV_PREFIX}{close[0]}? " if close else ""
+                found.append(InputError(f"{name} is not a setting", fix=f"{hint}configs/default.yaml lists every setting"))
+            continue
+        value: Any = raw
+        if target == "json":
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError as error:
+                found.append(
+                    InputError(
+                        f"{name} is not valid JSON ({error.msg}, column {error.colno})",
+                        fix=f"give a whole section as JSON, e.g. {name}='{{\"key\": value}}', or set single keys with {name}{ENV_DELIMITER}KEY",
+                    )
+                )
+                continue
+        section = values
+        for key in location[:-1]:
+            section = section.setdefault(key, {})
+            if not isinstance(section, dict):
+                break
+        else:
+            section[location[-1]] = value
+            variables[location] = name
+    if found:
+        raise_all(found)
+    return values, variables
+
+
+def _setting_at(model: type[BaseModel], location: tuple[str, ...]) -> str | None:
+    """What the settings hold at `location`: 'json' (a section or a backend), 'value', or None (no such setting)."""
+    key, rest = location[0], location[1:]
+    field = model.model_fields.get(key)
+    if field is None or not key:
+        return None
+    inner = _model_of(field.annotation)
+    if not rest:
+        return "json" if inner is not None else "value"
+    if inner is BackendChoice:
+        return "value" if len(rest) == 1 and rest[0] else None  # a backend's option, checked by the backend when it loads
+    return _setting_at(inner, rest) if inner is not None else None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The settings model a field holds (BackendChoice | None -> BackendChoice), or None for a plain value."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _variable_names(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Every settings variable's name after MOVIEAGENT_: VIDEO, VIDEO__FPS, ..."""
+    names = []
+    for key, field in model.model_fields.items():
+        name = f"{prefix}{key.upper()}"
+        names.append(name)
+        inner = _model_of(field.annotation)
+        if inner is not None and inner is not BackendChoice:
+            names += _variable_names(inner, name + ENV_DELIMITER)
+    return names
 
 
 def find_profile(name_or_path: Path) -> Path:
@@ -145,30 +268,26 @@ def find_profile(name_or_path: Path) -> Path:
     return shipped if shipped.exists() else path
 
 
-def _read_profile(path: Path) -> dict[str, Any]:
-    path = find_profile(path)
-    try:
-        data, _ = parse_yaml(path.read_text(encoding="utf-8"), path, what="config profile is not valid YAML")
-    except FileNotFoundError:
-        from movieagent.resources import resource_dir
+def _read_profile(path: Path) -> Document:
+    from movieagent.resources import shipped_profiles
 
-        shipped = ", ".join(sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml")))
-        raise InputError("config profile not found", path=path, fix=f"pass a YAML file to -c, or a shipped profile: {shipped}") from None
-    except UnicodeDecodeError:
-        raise InputError("config profile is not UTF-8 text", path=path, fix="save the profile as UTF-8") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError("config profile must be a mapping of sections", path=path, fix="start from configs/default.yaml")
-    return data
+    path = find_profile(path)
+    shipped = ", ".join(shipped_profiles())
+    missing_fix = f"pass a YAML file to -c, or a shipped profile: {shipped}"
+    document = parse(read_text(path, what="config profile", max_bytes=MAX_YAML_BYTES, missing_fix=missing_fix), path)
+    if not isinstance(document.data, dict | None):
+        raise InputError("config profile must be a mapping of sections", path=path, line=1, fix="start from configs/default.yaml")
+    return document
 
 
 def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """`extra` over `base`, section by section: {'video': {'fps': 30}} changes one setting of the video section."""
     merged = dict(base)
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
+        below = merged.get(key)
+        # Another backend (another `kind`) replaces the one below whole: its options are not the other's.
+        if isinstance(value, dict) and isinstance(below, dict) and value.get("kind", below.get("kind")) == below.get("kind"):
+            merged[key] = deep_merge(below, value)
         else:
             merged[key] = value
     return merged

@@ -51,3 +51,13 @@ class InputErrors(MovieAgentError):
 
 class RenderError(MovieAgentError):
     """A backend failed to produce a clip, a speech file or the final movie."""
+
+
+class WriteError(MovieAgentError):
+    """A file could not be written: a full disk, a read-only folder, a missing permission. Names the file."""
+
+    def __init__(self, path: Path, reason: str, fix: str):
+        self.path = Path(path)
+        self.reason = reason
+        self.fix = fix
+        super().__init__(f"{self.path}: could not write: {reason}\n  fix: {fix}")

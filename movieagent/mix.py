@@ -71,7 +71,7 @@ class MixReport(BaseModel):
 
 
 def make_mix(timeline: Timeline, settings: AudioSettings, workspace: Workspace, *, seed: int) -> MixReport:
-    """The movie's soundtrack in the workspace (audio/mix.wav, its report beside it), reused when nothing it is
+    """The movie's soundtrack in the workspace (audio/mix.m4a, its report beside it), reused when nothing it is
     made of changed: the timeline, the voices, the music, the settings and the seed of the generated ambience."""
     music = file_digest(settings.music) if settings.music else None
     key = content_key(timeline, settings, seed, music, [file_digest(line.audio) for line in timeline.lines()])

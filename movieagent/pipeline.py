@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,18 +32,19 @@ from pydantic import BaseModel
 from movieagent.assemble import make_movie_file
 from movieagent.backends import load_backend
 from movieagent.config import Settings
-from movieagent.errors import InputError
-from movieagent.ingest import check_inputs
+from movieagent.errors import InputError, WriteError
+from movieagent.ingest import check_inputs, read_plan
 from movieagent.mix import MixReport, make_mix
-from movieagent.planning import PlanningOutcome, read_plan, run_planning
+from movieagent.planning import PlanningOutcome, run_planning
+from movieagent.planning.limits import check_plan_size, check_script_length
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
 from movieagent.render.phases import preflight, render_phase, render_phases
 from movieagent.schema import CharacterBank, ClipResult, Plan, RenderJob, Script, SpokenLine, Timeline
 from movieagent.speech.stage import speak_lines
-from movieagent.subtitles import build_subtitles, write_subtitles
+from movieagent.subtitles import build_subtitles, write_burn_in, write_subtitles
 from movieagent.timeline import build_timeline
-from movieagent.workspace import Workspace, write_text_atomic
+from movieagent.workspace import Workspace, check_output_folder, claim_workspace, write_error, write_text_atomic
 
 log = logging.getLogger("movieagent")
 
@@ -79,6 +81,7 @@ def make_movie(
     stop_after: Stage | None = None,
     review: bool = False,
     resume: bool = False,
+    force: bool = False,
     on_progress: ProgressListener | None = None,
 ) -> MovieResult:
     """Makes the movie in `outdir`. Re-running into the same folder redoes only what changed.
@@ -87,7 +90,8 @@ def make_movie(
     `review` stops after planning with OUTDIR/plan.json for a person to edit (the result is
     `awaiting_review`); `resume` then carries on from that pause with the edited plan.json.
     `on_progress` is told each StageUpdate (stage, done, total, and the shot when one is ready), for a UI
-    other than the terminal's bars.
+    other than the terminal's bars. `force` uses an output folder that holds files movieagent did not make
+    (see workspace.claim_workspace: otherwise such a folder is refused before any work).
     """
     if plan_file is not None and (review or resume):
         raise InputError(
@@ -98,10 +102,13 @@ def make_movie(
     if review or resume:
         # Pausing and resuming must hash to the same planning thread, so resuming turns review on too.
         settings = settings.model_copy(update={"planning": settings.planning.model_copy(update={"human_review": True})})
-    # Absolute, because ffmpeg runs in the output folder to read the subtitles by a plain name.
-    workspace = Workspace(Path(outdir).resolve())
-    # Inputs are checked before anything but the log is written, so bad input leaves no half-made folder.
-    with _log_to(workspace), StageProgress(settings.progress, listener=on_progress) as progress:
+    # The output folder is checked first; then the inputs, before anything but the log is written, so bad input
+    # leaves no half-made folder. The workspace's root is absolute: ffmpeg runs in it to read the subtitles by name.
+    with (
+        claim_workspace(outdir, force=force, bank=Path(characters)) as workspace,
+        _log_to(workspace),
+        StageProgress(settings.progress, listener=on_progress) as progress,
+    ):
         film = _Film(settings, workspace, progress, last_stage=stop_after or STOPS[-1], plan_file=plan_file, resume=resume)
         # 1. ingest, then the stages in order up to the one to stop after (or a pause for review): 2. plan,
         # 3-4. speech and timeline, 5. render, 6-8. subtitles, mix and assembly
@@ -163,6 +170,8 @@ class _Film:
             planning = self.settings.planning
             self.script, self.bank = check_inputs(script, characters, max_bytes=planning.max_script_bytes, max_scenes=planning.max_scenes)
             log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(self.script.scenes), characters, len(self.bank.characters))
+            if self.plan_file is None:
+                check_script_length(self.script, planning)
             if STOPS.index(self.last_stage) >= STOPS.index("render"):
                 preflight(self.settings.render)
 
@@ -171,6 +180,7 @@ class _Film:
         with self.stage("plan"):
             if self.plan_file:
                 planned = PlanningOutcome(plan=read_plan(self.plan_file))
+                check_plan_size(planned.plan, self.settings.planning, self.plan_file)
             else:
                 # The person's edit is checked before planning is touched, so a mistake leaves the pause as it was.
                 reviewed_plan = _reviewed_plan(self.workspace) if self.resume else None
@@ -179,6 +189,9 @@ class _Film:
             # Running --review again while a review is pending keeps the edits already made to plan.json.
             if not (planned.paused_earlier and self.workspace.plan.exists()):
                 write_text_atomic(self.workspace.plan, self.plan.model_dump_json(indent=2))
+            if self.plan_file is None:
+                # A crew's plan over the limits is kept to look at, but goes no further.
+                check_plan_size(self.plan, self.settings.planning, self.workspace.plan)
         if self.awaiting_review:
             log.info("plan ready for review: edit %s, then resume", self.workspace.plan)
 
@@ -204,7 +217,12 @@ class _Film:
     def assemble(self) -> None:
         """6. Subtitles; 7. the mix; 8. the movie and its storyboard."""
         with self.timer("subtitles"):
-            write_subtitles(build_subtitles(self.timeline, self.settings.subtitles), self.workspace.subtitles)
+            subtitles = build_subtitles(self.timeline, self.settings.subtitles)
+            write_subtitles(subtitles, self.workspace.subtitles)
+            video = self.settings.video
+            if video.burn_subtitles:
+                size = {"width": video.width, "height": video.height}
+                write_burn_in(subtitles, self.workspace.burnt_subtitles, self.settings.subtitles.burn_in, **size)
         with self.stage("mix"):
             seed = sum(shot.seed for shot in self.plan.shots()) % 2**32
             self.mix = make_mix(self.timeline, self.settings.audio, self.workspace, seed=seed)
@@ -250,8 +268,12 @@ def make_plan(
     # LLM crews cache their replies and log their calls in the output folder.
     in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript}
     crew = load_backend("crew", settings.planning.crew, defaults=in_workspace)
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
+    check_output_folder(workspace.root)
+    try:
+        return run_planning(script, bank, crew, settings.planning, checkpoint=workspace.checkpoints, reviewed_plan=reviewed_plan)
+    except sqlite3.DatabaseError as error:  # a full disk, as sqlite reports it
+        fix = "free some space on the output folder's disk; a damaged file can be deleted to plan afresh"
+        raise WriteError(workspace.checkpoints, f"planning checkpoints could not be saved ({error})", fix) from None
 
 
 def _reviewed_plan(workspace: Workspace) -> Plan:
@@ -268,10 +290,17 @@ def _shot_progress(advance: Callable[..., None]) -> Callable[[ClipResult], None]
     return lambda result: advance(shot_id=result.shot_id, reused=result.cached)
 
 
+class _LogFile(logging.FileHandler):
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Silent: a full disk is reported once, by the output that needs the space, not as a traceback per record."""
+
+
 @contextlib.contextmanager
 def _log_to(workspace: Workspace) -> Iterator[None]:
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(workspace.log, encoding="utf-8")
+    try:
+        handler = _LogFile(workspace.log, encoding="utf-8")
+    except OSError as error:
+        raise write_error(workspace.log, error) from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     previous_level = log.level

@@ -13,3 +13,8 @@ def resource_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"movieagent data folder '{name}' is missing from this installation; reinstall movieagent")
+
+
+def shipped_profiles() -> list[str]:
+    """The settings profiles in configs/, by the name `-c` takes ('preview-hd')."""
+    return sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml"))

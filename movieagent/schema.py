@@ -176,6 +176,26 @@ class CameraAngle(str, Enum):
     dutch = "dutch"
 
 
+# A framing in words, as every prompt says it (the planner's shot prompts, the keyframe prompts).
+SHOT_SIZE_WORDS = {
+    ShotSize.extreme_wide: "extreme wide shot",
+    ShotSize.wide: "wide shot",
+    ShotSize.full: "full shot",
+    ShotSize.medium_wide: "medium wide shot",
+    ShotSize.medium: "medium shot",
+    ShotSize.medium_close_up: "medium close-up",
+    ShotSize.close_up: "close-up",
+    ShotSize.extreme_close_up: "extreme close-up",
+}
+CAMERA_ANGLE_WORDS = {
+    CameraAngle.eye_level: "eye level",
+    CameraAngle.high: "high angle",
+    CameraAngle.low: "low angle",
+    CameraAngle.overhead: "overhead view",
+    CameraAngle.dutch: "dutch angle",
+}
+
+
 class CameraMovement(str, Enum):
     static = "static"
     pan_left = "pan_left"

@@ -4,19 +4,27 @@ Each spoken line becomes one or more cues. A cue holds at most `max_lines` lines
 `max_chars_per_line` characters, starts exactly when its words are spoken, lasts between
 `min_duration_s` and `max_duration_s`, and stays up long enough to be read at `max_chars_per_second`
 where the silence after it allows; consecutive cues never overlap and are separated by CUE_GAP_MS.
+
+Script text is data. Each format's writer escapes it so that readers show exactly the words, whatever they
+hold: SRT (movie.srt, and through ffmpeg the MP4's mov_text track) has no escapes, so a WORD JOINER (U+2060,
+zero-width and invisible) is put into anything a reader would act on (`<tag>`, `{\\override}`, `&entity;`,
+`\\N`, a timing line); WebVTT escapes `&`, `<`, `>`; ASS (movie.ass, what libass burns into the picture)
+escapes braces and breaks backslashes the same way.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pysrt
+import pysubs2
 
-from movieagent.config import SubtitleSettings
+from movieagent.config import BurnInStyle, SubtitleSettings
 from movieagent.schema import LineTiming, Timeline
 from movieagent.workspace import atomic_path
 
@@ -37,6 +45,23 @@ _FULLNESS_COST = 0.5  # times (characters / capacity)^2: prefers cues of similar
 _LINE_BREAK_BONUS = {SENTENCE: 288, CLAUSE: 162, WORD: 0}
 
 
+# Zero-width and invisible: splits markup apart without changing what a reader shows.
+WORD_JOINER = "\u2060"
+# What an SRT reader acts on: a tag, an override block, an entity, an escape, and the arrow of a timing line.
+_SRT_MARKUP = re.compile(r"([<{&\\]|--(?=>))")
+# A timestamp ('00:00:01,000') in a line makes it a timing line for some readers (pysubs2): split before its comma.
+_SRT_TIMESTAMP = re.compile(r"(\d{1,2}:\d{1,2}:\d{1,2})(?=[.,]\d)")
+
+
+@dataclass(frozen=True)
+class Subtitle:
+    """One cue as it is shown: the spoken words in plain text, a line per subtitle line."""
+
+    start_ms: int
+    end_ms: int
+    lines: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class _Cue:
     start_ms: int
@@ -44,31 +69,80 @@ class _Cue:
     lines: list[str]
 
 
-def build_subtitles(timeline: Timeline, settings: SubtitleSettings) -> pysrt.SubRipFile:
+def build_subtitles(timeline: Timeline, settings: SubtitleSettings) -> list[Subtitle]:
     """One or more cues per spoken line, timed to the speech, in movie order."""
     # 1. cut every line into cue-sized pieces, each timed to its share of the speech
     cues = [cue for line in sorted(timeline.lines(), key=lambda line: line.start_s) for cue in _line_cues(line, settings)]
 
     # 2. time the cues: long enough to read, never into the next cue nor past the end of the movie
     movie_end_ms = round(timeline.duration_s() * 1000)
-    subtitles = pysrt.SubRipFile()
+    subtitles = []
     for index, cue in enumerate(cues):
         next_start_ms = cues[index + 1].start_ms if index + 1 < len(cues) else movie_end_ms + CUE_GAP_MS
-        end_ms = _end_ms(cue, next_start_ms, settings)
-        subtitles.append(
-            pysrt.SubRipItem(
-                index=index + 1,
-                start=pysrt.SubRipTime(milliseconds=cue.start_ms),
-                end=pysrt.SubRipTime(milliseconds=end_ms),
-                text="\n".join(cue.lines),
-            )
-        )
+        subtitles.append(Subtitle(cue.start_ms, _end_ms(cue, next_start_ms, settings), tuple(cue.lines)))
     return subtitles
 
 
-def write_subtitles(subtitles: pysrt.SubRipFile, output: Path) -> None:
+def write_subtitles(subtitles: list[Subtitle], output: Path) -> None:
+    """movie.srt. Its text is also the MP4's soft subtitle track (ffmpeg reads it as SRT)."""
+    _save(_document(subtitles, srt_line), output, "srt")
+
+
+def write_burn_in(subtitles: list[Subtitle], output: Path, style: BurnInStyle, *, width: int, height: int) -> None:
+    """movie.ass: the subtitles styled for drawing into a `width` x `height` picture (libass, ffmpeg's subtitles filter)."""
+    document = _document(subtitles, ass_line)
+    document.info.update({"PlayResX": str(width), "PlayResY": str(height), "ScaledBorderAndShadow": "yes"})
+    size = style.size * height
+    document.styles["Default"] = pysubs2.SSAStyle(
+        fontname=style.font,
+        fontsize=round(size, 1),
+        outline=round(style.outline * size, 1),
+        shadow=0,
+        alignment=pysubs2.Alignment.TOP_CENTER if style.position == "top" else pysubs2.Alignment.BOTTOM_CENTER,
+        marginv=round(style.margin * height),
+    )
+    _save(document, output, "ass")
+
+
+def webvtt(subtitles: list[Subtitle]) -> str:
+    """WebVTT, what browsers read for a <track>."""
+    return _document(subtitles, vtt_line).to_string("vtt", keep_ssa_tags=True)
+
+
+def srt_line(text: str) -> str:
+    """A line for SRT: markup characters followed by a WORD JOINER, so that no reader takes the words for markup."""
+    return _SRT_TIMESTAMP.sub(rf"\1{WORD_JOINER}", _SRT_MARKUP.sub(rf"\1{WORD_JOINER}", text))
+
+
+def srt_plain(text: str) -> str:
+    """The words of an SRT line srt_line wrote."""
+    return text.replace(WORD_JOINER, "")
+
+
+def vtt_line(text: str) -> str:
+    # Cue text is markup: &, < and > escaped (so no line holds '-->'); a backslash is split from what follows for
+    # pysubs2's writer, which reads '\N' and '\h'.
+    return html.escape(text, quote=False).replace("\\", "\\" + WORD_JOINER)
+
+
+def ass_line(text: str) -> str:
+    # libass reads '{...}' as override tags and '\N', '\h', '\{' as escapes: braces escaped, backslashes split first.
+    return text.replace("\\", "\\" + WORD_JOINER).replace("{", "\\{").replace("}", "\\}")
+
+
+def _document(subtitles: list[Subtitle], escape: Callable[[str], str]) -> pysubs2.SSAFile:
+    """pysubs2's model of the cues, each line escaped for the format it will be written in (lines joined by '\\N')."""
+    document = pysubs2.SSAFile()
+    for subtitle in subtitles:
+        text = "\\N".join(escape(line) for line in subtitle.lines)
+        document.append(pysubs2.SSAEvent(start=subtitle.start_ms, end=subtitle.end_ms, text=text))
+    return document
+
+
+def _save(document: pysubs2.SSAFile, output: Path, format_: str) -> None:
     with atomic_path(output) as temporary:
-        subtitles.save(str(temporary), encoding="utf-8")
+        # keep_ssa_tags: text goes out as escaped above, not through pysubs2's ASS-to-SRT tag conversion.
+        temporary.write_text(document.to_string(format_, keep_ssa_tags=True), encoding="utf-8")
 
 
 def _end_ms(cue: _Cue, next_start_ms: int, settings: SubtitleSettings) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import pysrt
+import pysubs2
 from scipy.io import wavfile
 
 from movieagent import load_settings, make_movie
@@ -52,8 +52,8 @@ def copy_movie(movie: Path, destination: Path) -> Path:
 
 def shift_cue(movie: Path, index: int, seconds: float) -> None:
     """Cue `index` (1-based) shown `seconds` later (earlier if negative), for as long as before."""
-    cues = pysrt.open(str(movie / "movie.srt"), encoding="utf-8")
-    cues[index - 1].shift(milliseconds=round(seconds * 1000))
+    cues = pysubs2.load(str(movie / "movie.srt"), encoding="utf-8")
+    cues[index - 1].shift(ms=round(seconds * 1000))
     cues.save(str(movie / "movie.srt"), encoding="utf-8")
 
 
@@ -85,11 +85,10 @@ def drop_line(movie: Path, line_id: str) -> str:
         if dropped:
             text = dropped[0].text
     (movie / "plan.json").write_text(plan.model_dump_json(indent=2), encoding="utf-8")
-    cues = pysrt.open(str(movie / "movie.srt"), encoding="utf-8")
+    cues = pysubs2.load(str(movie / "movie.srt"), encoding="utf-8")
     spoken = " ".join(words_of(text))
-    kept = pysrt.SubRipFile([cue for cue in cues if " ".join(words_of(cue.text)) not in spoken])
-    kept.clean_indexes()
-    kept.save(str(movie / "movie.srt"), encoding="utf-8")
+    cues.events = [cue for cue in cues if " ".join(words_of(cue.plaintext)) not in spoken]
+    cues.save(str(movie / "movie.srt"), encoding="utf-8")
     return text
 
 

@@ -209,6 +209,7 @@ class FakeOpenAI:
             Cast.model_validate(inputs["cast"]),
             Plan.model_validate(inputs["plan"]),
             PlanningSettings.model_validate(inputs["pacing"]),
+            checks={},
         )
         return review.model_dump_json()
 

@@ -83,7 +83,7 @@ def test_a_jobs_file_with_mistakes_is_refused_with_lines_and_fixes(tmp_path):
         read_batch(jobs)
     missing, unknown = raised.value.problems
     assert (missing.line, unknown.line) == (2, 7)
-    assert "'movies.0.out' is missing" in missing.message and "unknown key 'movies.1.colour'" in unknown.message
+    assert "'movies[0].out' is missing" in missing.message and "unknown key 'movies[1].colour'" in unknown.message
     assert missing.fix.startswith("allowed keys: config, overrides, script, characters, out, name;")
 
     result = CliRunner().invoke(app, ["batch", str(jobs)])

@@ -153,26 +153,31 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_a_server_that_is_down_exits_1(tmp_path):
     crew = ["planning.crew.kind=openai", f"planning.crew.base_url=http://127.0.0.1:{closed_port()}/v1", "planning.crew.max_retries=0"]
     result = run_cli("plan", *LIGHTHOUSE, "-o", tmp_path / "out", "-q", *[part for item in crew for part in ("--set", item)], cwd=ROOT)
     assert_refused(result, 1, "director")
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_waiting_on_a_server_exits_130(tmp_path):
     # A server that takes the connection and never answers: the command waits on it until it is interrupted.
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
         command = [sys.executable, "-m", "movieagent", "plan", *LIGHTHOUSE, "-o", str(tmp_path / "out"), "-q"]
-        command += ["--set", "planning.crew.kind=openai", "--set", f"planning.crew.base_url=http://127.0.0.1:{server.getsockname()[1]}/v1"]
+        crew = ["kind=openai", f"base_url=http://127.0.0.1:{server.getsockname()[1]}/v1", "max_retries=0"]
+        # A call in flight on a worker thread ends at its own timeout before the process can exit: keep that short.
+        crew.append("timeout_s=5")
+        command += [part for setting in crew for part in ("--set", f"planning.crew.{setting}")]
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
         server.settimeout(120)
         connection, _ = server.accept()
         time.sleep(0.2)
         process.send_signal(signal.SIGINT)
         try:
-            stdout, stderr = process.communicate(timeout=30)
+            stdout, stderr = process.communicate(timeout=60)
         finally:
             process.kill()
             connection.close()

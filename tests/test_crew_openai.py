@@ -23,7 +23,10 @@ from movieagent.planning.casting import cast_script
 from movieagent.planning.crew import shot_seed
 from movieagent.planning.crews.openai import Backend
 from movieagent.planning.crews.rules import Backend as RulesCrew
+from movieagent.planning.director import review_node
 from movieagent.planning.review import speaking_seconds
+from movieagent.planning.roles import load_role_card
+from movieagent.planning.state import PlanningState
 from movieagent.schema import Plan
 from tests.fake_openai import FakeOpenAI, Fault
 
@@ -161,9 +164,11 @@ def test_the_directors_review_keeps_the_automatic_checks(server):
     shot = next(shot for shot in plan.shots() if shot.lines)
     shot.lines = shot.lines[1:] or []  # a line of the script goes missing
     server.answer = lambda call: '{"approved": true, "notes": {}}'
-    review = make_crew(server).director_review(script, cast_script(script, bank), plan, PACING)
-    assert not review.approved
+    review_of = review_node(make_crew(server), load_role_card("director"), PACING)
+    review = review_of(PlanningState(script=script, bank=bank, cast=cast_script(script, bank), plan=plan))["review"]
+    assert not review.approved, "the model approved; the checks did not"
     assert any("verbatim" in note for note in review.notes[shot.scene_id])
+    assert "verbatim" in json.dumps(server.calls[-1].body), "the model was shown the checks' notes"
 
 
 def test_resume_after_a_failure_repeats_no_finished_call(server, tmp_path):

@@ -124,7 +124,7 @@ def test_subtitle_style_names_each_rule_broken():
 
 def test_webvtt_keeps_markup_characters_as_text():
     text = webvtt([Cue(index=1, start_s=3661.5, end_s=3662.25, text="Tom & Jerry <3\n\n--> go")])
-    assert text == "WEBVTT\n\n1\n01:01:01.500 --> 01:01:02.250\nTom &amp; Jerry &lt;3\n--&gt; go\n"
+    assert text == "WEBVTT\n\n1\n01:01:01.500 --> 01:01:02.250\nTom &amp; Jerry &lt;3\n--&gt; go\n\n"
 
 
 def test_lines_out_of_order_are_in_the_plan_but_not_in_order():

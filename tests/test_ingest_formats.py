@@ -115,10 +115,11 @@ def test_movieagent_script_synopsis(tmp_path):
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        ('{"MovieScript": "A story.",\n  "Character": ["Anna",]\n}', 2, "invalid JSON"),
-        ('["MovieScript"]', 1, "JSON object"),
-        ('{\n"Character": ["Anna"]}', None, "'MovieScript'"),
-        ('{"MovieScript": "A story.",\n"Character": "Anna"}', 2, "'Character'"),
+        ('{"MovieScript": "A story.",\n  "Character": ["Anna",]\n}', 2, "not valid JSON"),
+        ('["MovieScript"]', 1, "expected a JSON object"),
+        ('{\n"Character": ["Anna"]}', 1, "'MovieScript' is missing"),
+        ('{"MovieScript": "A story.",\n"Character": "Anna"}', 2, "Character: Input should be a valid list"),
+        ('{"MovieScript": " \\n ",\n"Character": []}', 1, "MovieScript: Value error, it is empty"),
     ],
 )
 def test_movieagent_json_errors(tmp_path, text, line, words):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from movieagent.backends import load_backend
@@ -30,13 +29,7 @@ ANN_BOX = (0.04, 0.1, 0.36, 0.9)
 BOB_BOX = (0.6, 0.1, 0.36, 0.9)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models gain nothing from threads, and on a busy machine a parallel region waits for its slowest thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="session")

@@ -92,17 +92,32 @@ class CountingCrew:
             raise RuntimeError("the storyboard artist spilled coffee")
         return self.inner.storyboard_artist(task, pacing)
 
-    def director_review(self, script, cast, plan, pacing):
+    def director_review(self, script, cast, plan, pacing, checks):
         self._count("director_review")
-        return self.inner.director_review(script, cast, plan, pacing)
+        return self.inner.director_review(script, cast, plan, pacing, checks)
 
 
 class PickyCrew(CountingCrew):
     """Sends scene-002 back on every review."""
 
-    def director_review(self, script, cast, plan, pacing):
+    def director_review(self, script, cast, plan, pacing, checks):
         self._count("director_review")
         return ReviewNotes(approved=False, notes={"scene-002": ["hold the silence longer"]})
+
+
+class CarelessCrew(CountingCrew):
+    """Drops the last line of scene-002 from its storyboard, and its director approves anything."""
+
+    def storyboard_artist(self, task, pacing):
+        shots = super().storyboard_artist(task, pacing)
+        if task.brief.scene_id == "scene-002":
+            talking = [shot for shot in shots if shot.lines]
+            talking[-1].lines = talking[-1].lines[:-1]
+        return shots
+
+    def director_review(self, script, cast, plan, pacing, checks):
+        self._count("director_review")
+        return ReviewNotes(approved=True)
 
 
 def test_the_graph_has_one_node_per_role_step():
@@ -195,6 +210,16 @@ def test_director_notes_send_only_those_scenes_back(caplog):
     once = PickyCrew()
     plan_movie(make_script(3), EMPTY_BANK, once, SETTINGS.model_copy(update={"max_review_rounds": 1}))
     assert once.calls["director_review"] == 1 and once.calls["screenwriter"] == 3
+
+
+def test_the_review_runs_the_plan_checks_whatever_the_crew_says(caplog):
+    crew = CarelessCrew()
+    with caplog.at_level(logging.WARNING, logger="movieagent"):
+        plan_movie(make_script(3), EMPTY_BANK, crew, SETTINGS)
+    assert crew.calls["director_review"] == SETTINGS.max_review_rounds, "the checks sent scene-002 back"
+    assert crew.calls["screenwriter"] == 3 + 1 and crew.calls["storyboard_artist"] == 3 + 1
+    assert crew.notes_seen["scene-002"][0].startswith("dialogue line 3 (anna: 'We always wait.') is not spoken verbatim")
+    assert "scene-002: dialogue line 3" in caplog.text  # still wrong after the last round: said, not hidden
 
 
 def test_any_cue_becomes_a_cast_member():

@@ -16,6 +16,7 @@ from movieagent.planning import plan_movie
 from movieagent.planning.casting import cast_script
 from movieagent.planning.crew import ActionBeat, Cast, DialogueBeat, SceneBeats, SceneBrief, ScreenwriterTask, StoryboardTask
 from movieagent.planning.crews.rules import Backend
+from movieagent.planning.review import check_plan
 from movieagent.schema import (
     ID_PATTERN,
     CameraAngle,
@@ -308,12 +309,13 @@ def test_planning_is_deterministic(planned, tmp_path):
     assert again.model_dump(exclude={"source"}) == plan.model_dump(exclude={"source"})
 
 
-def test_review_approves_the_plan_and_catches_a_broken_one(planned, tmp_path):
+def test_the_plan_checks_pass_the_plan_and_catch_a_broken_one(planned, tmp_path):
     bank, plan = planned
     (tmp_path / "spare-key.fountain").write_text(SPARE_KEY, encoding="utf-8")
     script = load_script(tmp_path / "spare-key.fountain")
     crew, cast = Backend(Backend.Options()), cast_script(script, bank)
-    assert crew.director_review(script, cast, plan, SETTINGS).approved
+    assert check_plan(script, cast, plan, SETTINGS) == {}
+    assert crew.director_review(script, cast, plan, SETTINGS, {}).approved, "the review node adds the checks"
 
     broken = plan.model_copy(deep=True)
     kitchen_shots = broken.scenes[1].shots
@@ -322,12 +324,11 @@ def test_review_approves_the_plan_and_catches_a_broken_one(planned, tmp_path):
     dropped = next(shot for shot in broken.scenes[2].shots if shot.lines)
     dropped.lines = []
     broken.scenes[0].shots[1].characters[0].character_id = "stranger"
-    review = crew.director_review(script, cast, broken, SETTINGS)
-    assert not review.approved
-    assert set(review.notes) == {"scene-001", "scene-002", "scene-003"}
-    assert "not in the cast" in review.notes["scene-001"][0]
-    assert "too short" in review.notes["scene-002"][0]
-    assert "not spoken verbatim" in review.notes["scene-003"][0]
+    notes = check_plan(script, cast, broken, SETTINGS)
+    assert set(notes) == {"scene-001", "scene-002", "scene-003"}
+    assert "not in the cast" in notes["scene-001"][0]
+    assert "too short" in notes["scene-002"][0]
+    assert "not spoken verbatim" in notes["scene-003"][0]
 
 
 def test_long_speeches_split_to_fit_the_longest_shot():

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import socket
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -19,13 +17,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 from PIL import Image
 
-from movieagent.studio import create_app
+from tests.conftest import served_studio
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 SHORT_SCRIPT = ROOT / "examples/short/the-lighthouse-keeper.fountain"
 WRITE_DOCS = os.environ.get("MOVIEAGENT_WRITE_DOCS") == "1"
 # Small and quick: the browser, not the picture quality, is under test; the README's picture gets sharper frames.
@@ -33,48 +29,12 @@ SMALL_MOVIE = {"video": {"width": 640, "height": 360, "fps": 12} if WRITE_DOCS e
 NEW_LINE = "The brass can wait until morning."
 RENDER_TIMEOUT_MS = 120_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"no system Chromium at {CHROMIUM} (apt install chromium); browsers are never downloaded"
-)
-
-
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
-    """The app served by uvicorn on a free loopback port, in a thread: (base URL, projects folder)."""
+    """The app served on a free loopback port: (base URL, projects folder)."""
     projects = tmp_path_factory.mktemp("projects")
-    listening = socket.socket()
-    listening.bind(("127.0.0.1", 0))
-    port = listening.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(projects, settings_overrides=SMALL_MOVIE), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the studio did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", projects
-    server.should_exit = True
-    thread.join(timeout=10)
-    listening.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    with served_studio(projects, SMALL_MOVIE) as url:
+        yield url, projects
 
 
 def clip_hashes(clips: Path) -> dict[str, str]:
@@ -103,6 +63,7 @@ def wait_for_render(page) -> None:
     assert "failed" not in page.get_attribute("#render-state", "class"), page.inner_text("#render-errors")
 
 
+@pytest.mark.slow
 def test_make_edit_one_line_and_rerender_only_that_shot(studio, browser, tmp_path):
     url, projects = studio
     page = browser.new_page(viewport={"width": 1360, "height": 860})

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image, ImageDraw
 
 from movieagent.backends import load_backend
@@ -24,13 +23,7 @@ from tests.tiny_video_models import save_cogvideox_i2v, save_ltx_i2v, save_wan_i
 BACKENDS = [("wan", "tiny_wan21"), ("wan", "tiny_wan22"), ("ltx", "tiny_ltx"), ("cogvideox", "tiny_cogvideox")]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    # Tiny models' operations are too small to split: extra threads only wait, and stall on a busy CPU.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="session")

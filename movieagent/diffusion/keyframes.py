@@ -12,33 +12,16 @@ from PIL import Image
 
 from movieagent.preview.backdrop import drawn_backdrop, photo_backdrop
 from movieagent.preview.raster import cover_fit, load_image
-from movieagent.schema import Box, CameraAngle, JobCharacter, RenderJob, ShotSize
+from movieagent.schema import CAMERA_ANGLE_WORDS, SHOT_SIZE_WORDS, Box, JobCharacter, RenderJob
 from movieagent.workspace import atomic_path
 
-SIZE_WORDS = {
-    ShotSize.extreme_wide: "extreme wide shot",
-    ShotSize.wide: "wide shot",
-    ShotSize.full: "full shot",
-    ShotSize.medium_wide: "medium wide shot",
-    ShotSize.medium: "medium shot",
-    ShotSize.medium_close_up: "medium close-up",
-    ShotSize.close_up: "close-up",
-    ShotSize.extreme_close_up: "extreme close-up",
-}
-ANGLE_WORDS = {
-    CameraAngle.eye_level: "eye level",
-    CameraAngle.high: "high angle",
-    CameraAngle.low: "low angle",
-    CameraAngle.overhead: "overhead view",
-    CameraAngle.dutch: "dutch angle",
-}
 # What the image encoder sees behind a cut-out reference.
 NEUTRAL_GREY = (128, 128, 128)
 
 
 def framing(job: RenderJob) -> str:
     """The camera in words, e.g. 'medium shot, low angle'."""
-    return f"{SIZE_WORDS[job.size]}, {ANGLE_WORDS[job.angle]}"
+    return f"{SHOT_SIZE_WORDS[job.size]}, {CAMERA_ANGLE_WORDS[job.angle]}"
 
 
 def keyframe_prompt(job: RenderJob, style: str = "") -> str:
@@ -47,7 +30,7 @@ def keyframe_prompt(job: RenderJob, style: str = "") -> str:
     The framing leads because CLIP text encoders keep only the first 77 tokens.
     """
     scene = " ".join(job.prompt.split()) or _described_scene(job)
-    parts = [scene] if SIZE_WORDS[job.size] in scene.lower() else [framing(job), scene]
+    parts = [scene] if SHOT_SIZE_WORDS[job.size] in scene.lower() else [framing(job), scene]
     return ". ".join(part.rstrip(". ") for part in [*parts, style] if part.strip())
 
 

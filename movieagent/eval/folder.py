@@ -10,11 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from movieagent.errors import InputError
 from movieagent.eval.probe import probe_video
 from movieagent.eval.showlab import is_showlab_results, read_showlab_results
+from movieagent.files import load_model
+from movieagent.ingest.plan_file import MAX_PLAN_BYTES
 from movieagent.media import MediaInfo
 from movieagent.schema import Plan, Timeline
 from movieagent.workspace import Workspace
@@ -81,14 +83,12 @@ def _read_ours(workspace: Workspace) -> MovieFolder:
 
 
 def _read_model(model: type[Record], path: Path) -> Record:
-    """The folder's record as written by the pipeline; a file that no longer fits the schema is named with its problem."""
-    try:
-        return model.model_validate_json(path.read_text(encoding="utf-8"))
-    except (ValidationError, UnicodeDecodeError) as error:
-        first = error.errors()[0] if isinstance(error, ValidationError) else {"loc": (), "msg": str(error)}
-        where = ".".join(str(part) for part in first["loc"]) or "the file"
-        raise InputError(
-            f"{where}: {first['msg']}",
-            path=path,
-            fix="re-make the movie with this version of movieagent (`movieagent schema` prints what plan.json holds)",
-        ) from None
+    """The folder's record as written by the pipeline; a file that no longer fits the schema is named with its problems."""
+    return load_model(
+        path,
+        model,
+        what=path.name,
+        missing_fix="make the movie into this folder first",
+        hint="re-make the movie with this version of movieagent (`movieagent schema` prints what plan.json holds)",
+        max_bytes=MAX_PLAN_BYTES,
+    )

@@ -11,12 +11,13 @@ MovieAgent (movie_agent/run.py) writes one folder per movie and model set, `Resu
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from movieagent.errors import InputError
 from movieagent.eval.probe import probe_video
+from movieagent.files import parse, read_text
+from movieagent.ingest.plan_file import MAX_PLAN_BYTES
 from movieagent.media import MediaInfo
 from movieagent.schema import (
     Box,
@@ -93,10 +94,9 @@ def read_showlab_results(root: Path) -> ShowlabResults:
                 path=run,
                 fix="let MovieAgent's run.py finish (ShotPlotCreate writes the shot list, Final() the video)",
             )
-    try:
-        data = json.loads(shots_file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"not valid JSON: {error}", path=shots_file, fix="restore the file MovieAgent wrote") from None
+    missing_fix = "let MovieAgent's run.py finish (ShotPlotCreate writes the shot list)"
+    text = read_text(shots_file, what="shot list", max_bytes=MAX_PLAN_BYTES, missing_fix=missing_fix)
+    data = parse(text, shots_file, format="json").data
 
     # 2. The shot list as a plan; each clip found by the name MovieAgent gives it.
     plan, clip_names = _plan(data, shots_file, title=run.parent.name or run.name)

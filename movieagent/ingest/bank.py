@@ -34,13 +34,14 @@ import colorsys
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from movieagent.errors import InputError, InputErrors
+from movieagent.files import MAX_YAML_BYTES, load_model, not_a_regular_file, read_text
 from movieagent.schema import Character, CharacterBank, Location, Model, Voice, slugify
-from movieagent.yaml_files import parse_yaml
 
 CHARACTER_FILE = "character.yaml"
 LOCATION_FILE = "location.yaml"
@@ -53,6 +54,7 @@ CHECK_SIZE = (256, 256)
 # espeak-ng voice variants a derived voice picks from.
 VOICE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5")
 _UNSAFE_IN_NAMES = ("..", "/", "\\")
+M = TypeVar("M", bound=Model)
 
 
 class CharacterFile(Model):
@@ -94,7 +96,8 @@ def scan_bank(root: Path) -> tuple[CharacterBank, list[InputError]]:
     # 1. Check inputs: the root exists and is a folder.
     root = Path(root)
     if not root.is_dir():
-        problem = "character bank folder not found" if not root.exists() else "the character bank is a file, not a folder"
+        kind = not_a_regular_file(root) or "a file"
+        problem = "character bank folder not found" if kind == "missing" else f"the character bank is {kind}, not a folder"
         raise InputErrors([InputError(problem, path=root, fix="pass the folder that holds one sub-folder per character")])
     root = root.resolve()
 
@@ -131,7 +134,7 @@ def _load_character(folder: Path, root: Path, problems: list[InputError]) -> Cha
     _check_name(folder.name, folder, None, found)
     images = _images_in(folder, root, found)
     config_path = folder / CHARACTER_FILE
-    if config_path.exists():
+    if config_path.exists() or config_path.is_symlink():  # a link that leads nowhere is reported, not skipped
         character = _configured_character(config_path, folder, root, images, found)
     elif images:
         character = _movieagent_character(folder, images, found)
@@ -238,7 +241,7 @@ def _location_folder(folder: Path, root: Path, problems: list[InputError]) -> Lo
     images = _images_in(folder, root, problems)
     config_path = folder / LOCATION_FILE
     name, aliases, description, time_of_day = folder.name.replace("_", " "), [], "", ""
-    if config_path.exists():
+    if config_path.exists() or config_path.is_symlink():  # a link that leads nowhere is reported, not skipped
         config = _read_config(config_path, LocationFile, root, problems)
         if config is None:
             return None
@@ -272,9 +275,14 @@ def _entries(folder: Path) -> list[Path]:
 
 
 def _inside(path: Path, root: Path, problems: list[InputError]) -> bool:
-    """False (and a problem) if `path` is a link that leads out of the bank."""
-    if path.resolve().is_relative_to(root):
-        return True
+    """False (and a problem) if `path` is a link that leads out of the bank, or round in a loop."""
+    try:
+        if path.resolve().is_relative_to(root):
+            return True
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop, 3.13 OSError
+        fix = "point the link at a real file or folder, or remove it"
+        problems.append(InputError(f"this is {not_a_regular_file(path)}", path=path, fix=fix))
+        return False
     problems.append(
         InputError(
             f"link points outside the character bank (to {path.resolve()})",
@@ -351,43 +359,24 @@ def _check_image(path: Path, problems: list[InputError]) -> None:
         problems.append(InputError(f"image cannot be decoded: {error}", path=path, fix="re-export it as PNG or JPEG"))
 
 
-def _read_config(path: Path, schema: type[Model], root: Path, problems: list[InputError]) -> Model | None:
-    """A YAML file checked against `schema`; problems carry the line of the offending key."""
+def _read_config(path: Path, schema: type[M], root: Path, problems: list[InputError]) -> M | None:
+    """A YAML file checked against `schema`; every problem is collected, each at its line."""
     if not _inside(path, root, problems):
         return None
-    text = _read_text(path, problems)
-    if text is None:
-        return None
     try:
-        data, node = parse_yaml(
-            text, path, what="invalid YAML", fix='check indentation and quoting; colours need quotes: color: "#c0392b"'
-        )
+        return load_model(path, schema, what=path.name, missing_fix=f"add {path.name} or remove the folder")
     except InputError as problem:
         problems.append(problem)
-        return None
-    allowed = ", ".join(schema.model_fields)
-    if not isinstance(data, dict):
-        problems.append(InputError("expected 'key: value' lines", path=path, line=1, fix=f"use the keys {allowed}"))
-        return None
-    key_lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
-    try:
-        return schema.model_validate(data)
-    except ValidationError as error:
-        for issue in error.errors():
-            key = str(issue["loc"][0]) if issue["loc"] else ""
-            where = ".".join(str(part) for part in issue["loc"])
-            message = f"unknown key '{where}'" if issue["type"] == "extra_forbidden" else f"'{where}': {issue['msg']}"
-            problems.append(InputError(message, path=path, line=key_lines.get(key), fix=f"allowed keys: {allowed}"))
-        return None
+    except InputErrors as found:
+        problems += found.problems
+    return None
 
 
 def _read_text(path: Path, problems: list[InputError]) -> str | None:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.append(InputError("not UTF-8 text", path=path, fix="save the file as UTF-8"))
-    except OSError as error:
-        problems.append(InputError(f"cannot be read: {error.strerror}", path=path, fix="check the file's permissions"))
+        return read_text(path, what="caption", max_bytes=MAX_YAML_BYTES, missing_fix="add the caption or remove the image")
+    except InputError as problem:
+        problems.append(problem)
     return None
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from movieagent.errors import InputError
+from movieagent.files import read_text
 from movieagent.ingest.fountain import parse_fountain
 from movieagent.ingest.movieagent_json import parse_movieagent
 from movieagent.ingest.synopsis import parse_synopsis
@@ -30,23 +30,18 @@ SUPPORTED = ".fountain or .spmd (Fountain screenplay), .txt or .md (prose synops
 
 def load_script(path: Path, *, max_bytes: int = 5_000_000, max_scenes: int = 2000) -> Script:
     """Read and parse a script; every refusal is an InputError naming the file, the line and the fix."""
-    # 1. Check inputs: a readable file of a known kind, within the size limit.
+    # 1. Check inputs: a regular file within the size limit, of a known kind, UTF-8 text.
     path = Path(path)
-    if not path.exists():
-        raise InputError("script file not found", path=path, fix="check the path; run from the folder it is relative to")
-    if path.is_dir():
-        raise InputError("this is a folder, not a script file", path=path, fix=f"name a script file: {SUPPORTED}")
+    text = read_text(
+        path,
+        what="script file",
+        max_bytes=max_bytes,
+        missing_fix="check the path; run from the folder it is relative to",
+        too_big_fix="split it into parts, or raise `planning.max_script_bytes` in your settings",
+    )
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
         raise InputError(f"unsupported script type '{path.suffix or '(no suffix)'}'", path=path, fix=f"use {SUPPORTED}")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError(
-            f"the script is {size} bytes, over the limit of {max_bytes} bytes",
-            path=path,
-            fix="split it into parts, or raise `planning.max_script_bytes` in your settings",
-        )
-    text = _read_utf8(path)
     if not text.strip():
         raise InputError("the script is empty", path=path, fix="write at least one scene or one paragraph of story")
 
@@ -76,18 +71,3 @@ def load_script(path: Path, *, max_bytes: int = 5_000_000, max_scenes: int = 200
         )
     return script
 
-
-def _read_utf8(path: Path) -> str:
-    data = path.read_bytes()
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise InputError(
-            f"not UTF-8 text: byte 0x{data[error.start]:02x} cannot be decoded",
-            path=path,
-            line=line,
-            fix="save the file as UTF-8 (most editors offer this under 'Save with encoding')",
-        ) from None

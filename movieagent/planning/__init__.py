@@ -4,12 +4,12 @@ from movieagent.planning import plan_movie
 plan = plan_movie(script, bank, crew, settings.planning, checkpoint=Path("out/planning.sqlite"))
 
 With a person's review (settings.planning.human_review on), run_planning pauses with the plan and
-resumes with the person's edit: run_planning(..., reviewed_plan=read_plan(Path("out/plan.json"))).
+resumes with the person's edit: run_planning(..., reviewed_plan=read_plan(Path("out/plan.json"))), where
+read_plan comes from movieagent.ingest.plan_file.
 """
 
 from movieagent.planning.crew import Crew
 from movieagent.planning.graph import PlanningOutcome, build_graph, plan_movie, run_planning
-from movieagent.planning.human_review import read_plan
 from movieagent.planning.roles import RoleCard, load_prompt, load_role_card
 
 __all__ = [
@@ -20,6 +20,5 @@ __all__ = [
     "load_prompt",
     "load_role_card",
     "plan_movie",
-    "read_plan",
     "run_planning",
 ]

@@ -157,4 +157,8 @@ class Crew(Protocol):
 
     def storyboard_artist(self, task: StoryboardTask, pacing: PlanningSettings) -> list[Shot]: ...
 
-    def director_review(self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings) -> ReviewNotes: ...
+    def director_review(
+        self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings, checks: dict[str, list[str]]
+    ) -> ReviewNotes:
+        """The director's own notes. `checks` are the automatic checks' notes (planning/review.py), which the
+        review node adds whatever the director says: a director may read them, and need not repeat them."""

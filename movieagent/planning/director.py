@@ -12,6 +12,7 @@ from langgraph.types import Send
 from movieagent.config import PlanningSettings
 from movieagent.planning.casting import cast_script
 from movieagent.planning.crew import Crew, scene_id
+from movieagent.planning.review import check_plan, with_checks
 from movieagent.planning.roles import RoleCard
 from movieagent.planning.screenwriter import writing_tasks
 from movieagent.planning.state import PlanningState
@@ -36,7 +37,9 @@ def director_node(crew: Crew, card: RoleCard) -> Callable[[PlanningState], dict[
 def review_node(crew: Crew, card: RoleCard, settings: PlanningSettings) -> Callable[[PlanningState], dict[str, Any]]:
     def director_review(state: PlanningState) -> dict[str, Any]:
         log.info("director review: %s", card.goal)
-        review = crew.director_review(state.script, state.cast, state.plan, settings)
+        # The automatic checks run here, for every crew; the director's notes come on top.
+        checks = check_plan(state.script, state.cast, state.plan, settings)
+        review = with_checks(crew.director_review(state.script, state.cast, state.plan, settings, checks), checks)
         review_round = state.review_round + 1
         scene_ids = [scene_id(scene.index) for scene in state.script.scenes]
         rounds_left = review_round < settings.max_review_rounds

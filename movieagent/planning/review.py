@@ -1,6 +1,7 @@
 """The checks every plan must pass before the director approves it, whichever crew made it.
 
-A crew's director_review starts from these notes; an LLM director may add its own.
+The director's review node runs them and adds their notes to the crew's own (with_checks), so no crew can
+forget them; an LLM director reads them and may add its own.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import re
 from collections import defaultdict
 
 from movieagent.config import PlanningSettings
-from movieagent.planning.crew import Cast, scene_id
+from movieagent.planning.crew import Cast, ReviewNotes, scene_id
 from movieagent.schema import Line, Plan, Script, ScriptDialogue, ScriptScene
 
 # Chinese, Japanese and Korean are written without spaces between words; a listener hears roughly
@@ -68,6 +69,12 @@ def check_plan(script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings)
             if shot.duration_s + 1e-6 < needed:
                 notes[scene.id].append(f"{shot.id}: {shot.duration_s:.2f} s is too short for {needed:.2f} s of speech")
     return dict(notes)
+
+
+def with_checks(review: ReviewNotes, checks: dict[str, list[str]]) -> ReviewNotes:
+    """The director's review with the checks' notes first in each scene: approved only when both approve."""
+    notes = {key: checks.get(key, []) + review.notes.get(key, []) for key in dict.fromkeys([*checks, *review.notes])}
+    return ReviewNotes(approved=review.approved and not checks, notes={key: found for key, found in notes.items() if found})
 
 
 def dialogue_problem(expected: list[tuple[str | None, str]], lines: list[Line]) -> str | None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from movieagent.errors import InputError
+from movieagent.files import load_model
 from movieagent.resources import resource_dir
 from movieagent.schema import Model
-from movieagent.yaml_files import parse_yaml
 
 ROLES = ("director", "location_manager", "screenwriter", "storyboard_artist")
 
@@ -30,16 +30,7 @@ class RoleCard(Model):
 def load_role_card(name: str, folder: Path | None = None) -> RoleCard:
     """`name` is a role such as 'director'; `folder` replaces the installed agents/ folder."""
     path = _role_file(name, folder or resource_dir("agents"), ".yaml")
-    data, _ = parse_yaml(path.read_text(encoding="utf-8"), path, what="role card is not valid YAML")
-    try:
-        return RoleCard.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise InputError(
-            f"role card field '{'.'.join(map(str, first['loc']))}': {first['msg']}",
-            path=path,
-            fix="a role card needs role, goal, inputs, output and optional notes (see agents/director.yaml)",
-        ) from None
+    return load_model(path, RoleCard, what="role card", missing_fix=f"add {path.name}", hint="see agents/director.yaml")
 
 
 def load_prompt(name: str, folder: Path | None = None) -> str:

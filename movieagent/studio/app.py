@@ -11,6 +11,7 @@ Routes (every path is built from a checked project name and an allow-list, never
     GET  /api/projects/<name>/status              plan version, movie version and the run's live progress (polled)
     GET  /api/projects/<name>/thumbs/<shot>.jpg   a picture from the shot's rendered clip
     GET  /api/projects/<name>/files/<file>        movie.mp4, movie.srt, movie.vtt, plan.json, storyboard/page-001.png..., clips/...
+    GET  /openapi.json, /docs                     the API's schema and its docs page (request and response models: api.py)
 """
 
 from __future__ import annotations
@@ -21,23 +22,38 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from movieagent import __version__
 from movieagent.errors import InputError, InputErrors
 from movieagent.eval.cues import read_cues, webvtt
 from movieagent.schema import ID_PATTERN, CameraAngle, CameraMovement, ShotSize, Transition
+from movieagent.studio.api import (
+    DESCRIPTION,
+    SWAGGER_FILES,
+    Choices,
+    Created,
+    ExampleChoice,
+    Meta,
+    PlanView,
+    ProjectStatus,
+    Saved,
+    ShotsEdit,
+    errors,
+    swagger_file,
+)
 from movieagent.studio.projects import (
     Conflict,
     NotFound,
     PlanRejected,
     Project,
+    ProjectInfo,
     ProjectStore,
     shipped_examples,
     shipped_profiles,
 )
-from movieagent.studio.runs import Runs
+from movieagent.studio.runs import Runs, RunStatus
 from movieagent.studio.uploads import UploadLimits
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -47,6 +63,7 @@ SERVED_FILES = re.compile(
     r"^(movie\.mp4|movie\.srt|plan\.json|storyboard/page-\d{3,4}\.png|clips/shot_\d{4}_[a-z0-9][a-z0-9_-]*\.mp4)$"
 )
 SERVED_TYPES = {".mp4": "video/mp4", ".srt": "application/x-subrip", ".json": "application/json", ".png": "image/png"}
+FILE_TYPES = [*SERVED_TYPES.values(), "text/vtt"]
 # Requests that change something must carry this header. A page on another site cannot add it without a
 # CORS preflight, which this server never grants, so a visited website cannot drive the studio.
 ACTION_HEADER = "x-movieagent-studio"
@@ -66,17 +83,6 @@ SECURITY_HEADERS = [
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
-class SceneShots(BaseModel):
-    id: str
-    # Shots stay raw JSON here: they are checked as a whole Plan, which names each problem by its place.
-    shots: list[Any]
-
-
-class ShotsEdit(BaseModel):
-    version: str
-    scenes: list[SceneShots]
-
-
 def create_app(
     projects: Path,
     *,
@@ -88,12 +94,13 @@ def create_app(
     limits = limits or UploadLimits()
     store = ProjectStore(projects, limits, settings_overrides)
     runs = Runs()
-    # No /docs or /openapi.json: their pages load scripts from a CDN, and the page here needs neither.
-    app = FastAPI(title="movieagent studio", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(_Guard, max_body=limits.request_bytes())
+    # FastAPI's own /docs and /redoc pages load their scripts from a CDN: the docs page here serves them itself.
+    app = FastAPI(title="movieagent studio", description=DESCRIPTION, version=__version__, docs_url=None, redoc_url=None)
     # The Host header is checked so that a DNS-rebinding page cannot reach a studio bound to loopback.
     wildcard = host in ("0.0.0.0", "::", "")
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=["*"] if wildcard else [*LOOPBACK_HOSTS, host])
+    # Added last, so it is the outermost: every answer gets its headers, the host check's refusals included.
+    app.add_middleware(_Guard, max_body=limits.request_bytes())
     _add_error_answers(app)
     static_files = {path.name: path for path in STATIC.iterdir() if path.suffix in STATIC_TYPES}
 
@@ -107,32 +114,45 @@ def create_app(
             raise NotFound(f"no static file {name!r}")
         return FileResponse(static_files[name], media_type=STATIC_TYPES[static_files[name].suffix])
 
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/docs/{name}", include_in_schema=False)
+    def docs_file(name: str) -> Response:
+        if name not in SWAGGER_FILES:
+            raise NotFound(f"no docs file {name!r}")
+        return Response(swagger_file(name).read_bytes(), media_type=SWAGGER_FILES[name])
+
     @app.get("/api/meta")
-    def meta() -> dict[str, Any]:
-        return {
-            "profiles": shipped_profiles(),
-            "examples": [{"id": example.id, "title": example.title} for example in shipped_examples()],
-            "choices": {
-                "size": [choice.value for choice in ShotSize],
-                "angle": [choice.value for choice in CameraAngle],
-                "movement": [choice.value for choice in CameraMovement],
-                "transition": [choice.value for choice in Transition],
-            },
-            "limits": limits.model_dump(),
-        }
+    def meta() -> Meta:
+        """Profiles, examples, the camera words a shot takes, and the upload limits."""
+        return Meta(
+            profiles=shipped_profiles(),
+            examples=[ExampleChoice(id=example.id, title=example.title) for example in shipped_examples()],
+            choices=Choices(
+                size=[choice.value for choice in ShotSize],
+                angle=[choice.value for choice in CameraAngle],
+                movement=[choice.value for choice in CameraMovement],
+                transition=[choice.value for choice in Transition],
+            ),
+            limits=limits,
+        )
 
     @app.get("/api/projects")
-    def list_projects() -> list[dict[str, Any]]:
-        return [info.model_dump() for info in store.list()]
+    def list_projects() -> list[ProjectInfo]:
+        """Every project, newest first."""
+        return store.list()
 
-    @app.post("/api/projects", status_code=201)
+    @app.post("/api/projects", status_code=201, responses=errors(400, 403, 413))
     def create_project(
         profile: Annotated[str, Form()] = "preview-fast",
         name: Annotated[str, Form()] = "",
         example: Annotated[str, Form()] = "",
         script: Annotated[UploadFile | None, File()] = None,
         bank: Annotated[UploadFile | None, File()] = None,
-    ) -> dict[str, Any]:
+    ) -> Created:
+        """A new project from a shipped `example`, or from an uploaded `script` and a zipped `bank`; planning starts at once."""
         project = store.create(
             name=name,
             profile=profile,
@@ -141,47 +161,57 @@ def create_app(
             bank_zip=bank.file if bank and not example else None,
         )
         run = runs.start(project, "plan", store.settings(project))
-        return {"project": project.info.model_dump(), "run": run.model_dump()}
+        return Created(project=project.info, run=run)
 
-    @app.get("/api/projects/{name}/plan")
-    def get_plan(name: str) -> dict[str, Any]:
+    @app.get("/api/projects/{name}/plan", responses=errors(404))
+    def get_plan(name: str) -> PlanView:
+        """The plan (plan.json) and its version, and a version per shot thumbnail."""
         project = store.get(name)
         plan, version = store.plan_data(project)
         clips = project.clips()
         thumbnails = {shot_id: format(clip.stat().st_mtime_ns, "x") for shot_id, clip in clips.items()}
-        return {"version": version, "plan": plan, "thumbnails": thumbnails}
+        return PlanView.model_validate({"version": version, "plan": plan, "thumbnails": thumbnails})
 
-    @app.put("/api/projects/{name}/plan")
-    def save_plan(name: str, edit: ShotsEdit) -> dict[str, Any]:
+    @app.put("/api/projects/{name}/plan", responses=errors(403, 404, 409, 422))
+    def save_plan(name: str, edit: ShotsEdit) -> Saved:
+        """Replaces the shots of the scenes given, if the plan is still at `version`; the whole plan must validate."""
         project = store.get(name)
         version = store.save_shots(project, [(scene.id, scene.shots) for scene in edit.scenes], edit.version)
-        return {"version": version}
+        return Saved(version=version)
 
-    @app.post("/api/projects/{name}/render", status_code=202)
-    def render(name: str) -> dict[str, Any]:
+    @app.post("/api/projects/{name}/render", status_code=202, responses=errors(403, 404, 409))
+    def render(name: str) -> RunStatus:
+        """Starts rendering the movie from the plan; only the shots that changed are rendered again."""
         project = store.get(name)
-        return runs.start(project, "render", store.settings(project)).model_dump()
+        return runs.start(project, "render", store.settings(project))
 
-    @app.get("/api/projects/{name}/status")
-    def status(name: str) -> dict[str, Any]:
+    @app.get("/api/projects/{name}/status", responses=errors(404))
+    def status(name: str) -> ProjectStatus:
+        """The plan's and the movie's versions, and the live progress of the project's run (poll it)."""
         project = store.get(name)
-        run = runs.status(project)
-        return {
-            "plan_version": project.plan_version(),
-            "movie_version": project.movie_version(),
-            "storyboard_pages": [page.relative_to(project.workspace.root).as_posix() for page in project.workspace.storyboard_pages()],
-            "run": run.model_dump() if run else None,
-        }
+        pages = [page.relative_to(project.workspace.root).as_posix() for page in project.workspace.storyboard_pages()]
+        return ProjectStatus(
+            plan_version=project.plan_version(), movie_version=project.movie_version(), storyboard_pages=pages, run=runs.status(project)
+        )
 
-    @app.get("/api/projects/{name}/thumbs/{shot_id}.jpg")
+    @app.get(
+        "/api/projects/{name}/thumbs/{shot_id}.jpg",
+        response_class=FileResponse,
+        responses={200: {"content": {"image/jpeg": {}}, "description": "A frame of the shot's clip"}, **errors(404)},
+    )
     def thumbnail(name: str, shot_id: str) -> FileResponse:
         project = store.get(name)
         if not re.match(ID_PATTERN, shot_id):
             raise NotFound(f"no shot {shot_id!r}")
         return FileResponse(_inside(project, project.thumbnail(shot_id)), media_type="image/jpeg")
 
-    @app.get("/api/projects/{name}/files/{path:path}")
+    @app.get(
+        "/api/projects/{name}/files/{path:path}",
+        response_class=FileResponse,
+        responses={200: {"content": {media: {} for media in FILE_TYPES}, "description": "The file"}, **errors(404)},
+    )
     def movie_file(name: str, path: str, download: bool = False) -> Response:
+        """movie.mp4, movie.srt, movie.vtt, plan.json, storyboard/page-NNN.png or clips/shot_NNNN_<id>.mp4; `download` asks the browser to save it."""
         project = store.get(name)
         if path == "movie.vtt":
             subtitles = _inside(project, project.workspace.subtitles)
@@ -269,7 +299,21 @@ class _Guard:
         if refusal is not None:
             await refusal(scope, receive, send_with_headers)
             return
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # Starlette's own error answer is sent outside this guard, without the headers: answer here instead,
+            # then let the error go on to be logged.
+            if not started:
+                await _answer(500, "the studio failed on this request; see its log")(scope, receive, send_with_headers)
+            raise
 
     def _refusal(self, scope: Scope) -> JSONResponse | None:
         if scope["method"] in ("GET", "HEAD"):

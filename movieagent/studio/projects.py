@@ -29,10 +29,9 @@ from pydantic import BaseModel
 
 from movieagent.config import Settings, find_profile, load_settings
 from movieagent.errors import InputError, InputErrors, MovieAgentError
-from movieagent.ingest import check_inputs
+from movieagent.ingest import check_inputs, read_plan
 from movieagent.media import frame_from_clip
-from movieagent.planning import read_plan
-from movieagent.resources import resource_dir
+from movieagent.resources import resource_dir, shipped_profiles
 from movieagent.schema import ID_PATTERN, slugify
 from movieagent.studio.uploads import UploadLimits, copy_limited, extract_bank, save_script
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
@@ -148,10 +147,6 @@ class Project:
                 if older != target:
                     older.unlink(missing_ok=True)
         return target
-
-
-def shipped_profiles() -> list[str]:
-    return sorted(profile.stem for profile in resource_dir("configs").glob("*.yaml"))
 
 
 def shipped_examples() -> list[Example]:

@@ -16,8 +16,8 @@ from pydantic import BaseModel
 
 from movieagent.config import Settings
 from movieagent.errors import MovieAgentError
+from movieagent.ingest import read_plan
 from movieagent.pipeline import MovieResult, make_movie
-from movieagent.planning import read_plan
 from movieagent.progress import StageUpdate
 from movieagent.studio.projects import Conflict, Project
 from movieagent.workspace import write_text_atomic

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import stat
+import unicodedata
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -33,6 +34,9 @@ KEPT_SUFFIXES = (".yaml", ".yml", ".txt", *IMAGE_SUFFIXES)
 IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 # Ratios are only judged on entries this large: a tiny file of repeated text compresses well and is harmless.
 RATIO_CHECKED_FROM_BYTES = 1_000_000
+# Longest name of one file or folder (most file systems allow 255 bytes) and of a whole entry path.
+MAX_NAME_BYTES = 255
+MAX_PATH_CHARACTERS = 1000
 _COPY_CHUNK = 1 << 16
 _MEGABYTE = 1_000_000
 
@@ -110,6 +114,10 @@ def extract_bank(archive: Path, folder: Path, limits: UploadLimits) -> list[str]
             folder.mkdir(parents=True)
             try:
                 _extract(bundle, kept, _common_top_folder(kept), folder, limits)
+            except OSError as error:
+                # The checks above leave nothing the file system should refuse; if it does, the upload is still at fault.
+                shutil.rmtree(folder, ignore_errors=True)
+                raise _refusal(f"the zip could not be extracted: {error.strerror or error}", fix="zip the bank folder again") from None
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
@@ -126,7 +134,10 @@ def _sort_entries(
     kept: list[zipfile.ZipInfo] = []
     skipped: list[str] = []
     problems: list[InputError] = []
-    names: set[str] = set()
+    # Files by their name as the file system will see it ('ann//x.yaml' is 'ann/x.yaml'; case and Unicode
+    # forms folded), and the folders they need: two entries that would land on one path refuse the zip.
+    files: dict[str, str] = {}
+    folders: dict[str, str] = {}
     total = 0
     for entry in entries:
         problem = _entry_problem(entry, limits)
@@ -142,10 +153,14 @@ def _sort_entries(
         if hidden or path.suffix.lower() not in KEPT_SUFFIXES:
             skipped.append(entry.filename)
             continue
-        if entry.filename.lower() in names:
-            problems.append(InputError(f"entry {entry.filename!r} appears twice", fix="zip the bank folder again"))
+        key = unicodedata.normalize("NFC", "/".join(path.parts)).casefold()
+        clash = files.get(key) or folders.get(key) or next((files[parent] for parent in _parents(key) if parent in files), None)
+        if clash is not None:
+            what = "name the same file" if key in files else "make one name both a file and a folder"
+            problems.append(InputError(f"entries {clash!r} and {entry.filename!r} {what}", fix="zip the bank folder again"))
             continue
-        names.add(entry.filename.lower())
+        files[key] = entry.filename
+        folders.update({parent: entry.filename for parent in _parents(key)})
         total += entry.file_size
         kept.append(entry)
     if total > limits.total_bytes:
@@ -161,8 +176,12 @@ def _entry_problem(entry: zipfile.ZipInfo, limits: UploadLimits) -> str | None:
     """Why an entry refuses the zip, or None."""
     name = entry.filename
     path = PurePosixPath(name)
-    if "\\" in name or "\x00" in name or (len(name) > 1 and name[1] == ":"):
-        return "has a backslash, a NUL or a drive letter in its name"
+    if "\\" in name or (len(name) > 1 and name[1] == ":"):
+        return "has a backslash or a drive letter in its name"
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "has a control character (a newline, a tab, a NUL) in its name"
+    if len(name) > MAX_PATH_CHARACTERS or any(len(part.encode()) > MAX_NAME_BYTES for part in path.parts):
+        return f"has a name too long: at most {MAX_NAME_BYTES} bytes a folder or file, {MAX_PATH_CHARACTERS} characters in all"
     if path.is_absolute():
         return "has an absolute path: it would be written outside the bank folder"
     if ".." in path.parts:
@@ -180,6 +199,12 @@ def _entry_problem(entry: zipfile.ZipInfo, limits: UploadLimits) -> str | None:
     if entry.file_size >= RATIO_CHECKED_FROM_BYTES and entry.file_size > limits.ratio * max(entry.compress_size, 1):
         return f"expands {entry.file_size / max(entry.compress_size, 1):.0f} times: refused as a zip bomb"
     return None
+
+
+def _parents(key: str) -> list[str]:
+    """The folders a file's normalised name lies in: 'a/b/c.yaml' -> ['a', 'a/b']."""
+    parts = key.split("/")
+    return ["/".join(parts[:length]) for length in range(1, len(parts))]
 
 
 def _common_top_folder(entries: list[zipfile.ZipInfo]) -> str | None:

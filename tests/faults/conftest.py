@@ -70,20 +70,24 @@ def assert_refused(result: subprocess.CompletedProcess[str], code: int, *mention
         assert mention in output, (mention, output)
 
 
+def write_tiny_film(base: Path, script_text: str = SCRIPT) -> tuple[Path, Path]:
+    """BASE/film.fountain and BASE/bank: a two-character Fountain film with its bank (for module-scoped fixtures)."""
+    script = base / "film.fountain"
+    script.write_text(script_text, encoding="utf-8")
+    bank = base / "bank"
+    for name, color in (("Ann", "#cc3333"), ("Bob", "#3366cc")):
+        folder = bank / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "character.yaml").write_text(f"name: {name}\n", encoding="utf-8")
+        draw_portrait(folder / "portrait.png", color)
+    return script, bank
+
+
 @pytest.fixture
 def tiny_film(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
     """tiny_film(script_text=SCRIPT) -> (script, bank): a two-character Fountain film with its bank."""
 
     def make(script_text: str = SCRIPT, root: Path | None = None) -> tuple[Path, Path]:
-        base = root or tmp_path
-        script = base / "film.fountain"
-        script.write_text(script_text, encoding="utf-8")
-        bank = base / "bank"
-        for name, color in (("Ann", "#cc3333"), ("Bob", "#3366cc")):
-            folder = bank / name.lower()
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "character.yaml").write_text(f"name: {name}\n", encoding="utf-8")
-            draw_portrait(folder / "portrait.png", color)
-        return script, bank
+        return write_tiny_film(root or tmp_path, script_text)
 
     return make

@@ -38,7 +38,7 @@ from movieagent.planning.crew import (
     scene_id,
     shot_seed,
 )
-from movieagent.planning.review import check_plan, dialogue_problem, speaking_seconds, spoken_dialogue
+from movieagent.planning.review import dialogue_problem, speaking_seconds, spoken_dialogue
 from movieagent.planning.roles import load_prompt
 from movieagent.schema import (
     Character,
@@ -210,9 +210,10 @@ class LLMCrew:
         storyboard = self._ask("storyboard_artist", current, values, {"task": task, "pacing": pacing}, Storyboard, check)
         return [_numbered(shot, current, number, pacing) for number, shot in enumerate(storyboard.shots, start=1)]
 
-    def director_review(self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings) -> ReviewNotes:
-        # The automatic checks always count; the model's review adds its own notes.
-        checks = check_plan(script, cast, plan, pacing)
+    def director_review(
+        self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings, checks: dict[str, list[str]]
+    ) -> ReviewNotes:
+        # The review node adds the automatic checks; the model reads them and adds its own notes.
         scene_ids = [scene_id(scene.index) for scene in script.scenes]
         values = {
             "treatment": f"Logline: {plan.logline}\nStyle: {plan.style}",
@@ -229,11 +230,7 @@ class LLMCrew:
             return None
 
         inputs = {"script": script, "cast": cast, "plan": plan, "pacing": pacing}
-        review = self._ask("director_review", None, values, inputs, ReviewNotes, check)
-        notes = {
-            key: checks.get(key, []) + review.notes.get(key, []) for key in scene_ids if checks.get(key) or review.notes.get(key)
-        }
-        return ReviewNotes(approved=review.approved and not checks, notes=notes)
+        return self._ask("director_review", None, values, inputs, ReviewNotes, check)
 
     # ----------------------------------------------------------------------------------------- asking
 
