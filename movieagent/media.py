@@ -105,7 +105,7 @@ def encode_clip(
     )  # fmt: skip
     with _feeding(command, what=f"encoding shot {job.index} ({job.shot_id})") as pipe:
         for frame in frames:
-            pipe.write(frame if isinstance(frame, np.ndarray) else frame.tobytes())
+            pipe.write(np.ascontiguousarray(frame) if isinstance(frame, np.ndarray) else frame.tobytes())
 
 
 @contextlib.contextmanager
@@ -119,7 +119,7 @@ def audio_writer(output: Path, rate: int) -> Iterator[Callable[[np.ndarray], Non
         "-f", "s16le", "-ar", str(rate), "-ac", "2", "-i", "pipe:0", *codec, str(output), overwrite=True
     )  # fmt: skip
     with _feeding(command, what=f"writing {output.name}") as pipe:
-        yield lambda samples: pipe.write(np.ascontiguousarray(samples, dtype="<i2").tobytes())
+        yield lambda samples: pipe.write(np.ascontiguousarray(samples, dtype="<i2"))
 
 
 @contextlib.contextmanager
