@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import os
 import re
 import subprocess
 import tempfile
@@ -213,13 +214,14 @@ def decode_audio_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
         yield np.frombuffer(data, dtype="<f4").reshape(-1, 2).T.copy()
 
 
-def decode_audio(path: Path, rate: int, *, max_seconds: float) -> np.ndarray:
-    """The first `max_seconds` of a file's audio as 16-bit stereo at `rate`, shape (samples, 2); none where it has none."""
+def decode_audio(path: Path, rate: int, output: IO[bytes], *, max_seconds: float) -> int:
+    """Writes the first `max_seconds` of a file's audio into `output` (an empty file) as raw 16-bit little-endian stereo
+    at `rate`; returns the number of samples (0 where it has no audio). Written by ffmpeg straight to the file."""
     arguments = ["-i", str(path), "-t", f"{max_seconds:.3f}", "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(rate), "-"]
-    result = subprocess.run(ffmpeg_command(*arguments), capture_output=True, check=False)
+    result = subprocess.run(ffmpeg_command(*arguments), stdout=output, stderr=subprocess.PIPE, check=False)
     if result.returncode != 0:
         raise RenderError(f"ffmpeg could not decode the audio of {path}: {_last_words(result.stderr, 3, join=' ')}")
-    return np.frombuffer(result.stdout, dtype="<i2").reshape(-1, 2)
+    return os.fstat(output.fileno()).st_size // 4
 
 
 def read_wav_duration(path: Path) -> float:

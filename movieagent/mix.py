@@ -15,7 +15,9 @@ mix in the output folder (AAC, as the movie carries it) when nothing it is made 
 
 from __future__ import annotations
 
+import contextlib
 import math
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -97,18 +99,21 @@ def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed
         raise RenderError(f"audio: speech for line '{missing[0].line_id}' is missing: {missing[0].audio}")
     if settings.music is not None and not settings.music.is_file():
         raise InputError("music file not found", path=settings.music, fix=MUSIC_FIX)
-    if settings.music is not None:
-        music, music_source = _LoopedMusic(_read_music(settings.music, rate, length), length, rate), str(settings.music)
-    else:
-        music, music_source = _Ambience(length, rate, seed), f"generated ambience (seed {seed})"
-    buses = _Buses(_SpeechBus(lines, rate, length), music, _Ducking(lines, rate, settings.duck_db), length, rate)
-
-    # 2. levels (pass 1): speech at the target, music under it, and the loudness of their ducked sum
-    levels = _bus_levels(buses, settings)
-
-    # 3. master (pass 2): true peaks of the sum, then the master gain that lands it on the target once limited
+    # What is kept on disk while the mix is made (the decoded music, the limiter's peaks) goes beside it.
     output.parent.mkdir(parents=True, exist_ok=True)
-    with ChunkFile(output.parent) as chunks:
+    with contextlib.ExitStack() as temporary_files:
+        if settings.music is not None:
+            music: _LoopedMusic | _Ambience = temporary_files.enter_context(_LoopedMusic(settings.music, length, rate, output.parent))
+            music_source = str(settings.music)
+        else:
+            music, music_source = _Ambience(length, rate, seed), f"generated ambience (seed {seed})"
+        buses = _Buses(_SpeechBus(lines, rate, length), music, _Ducking(lines, rate, settings.duck_db), length, rate)
+
+        # 2. levels (pass 1): speech at the target, music under it, and the loudness of their ducked sum
+        levels = _bus_levels(buses, settings)
+
+        # 3. master (pass 2): true peaks of the sum, then the master gain that lands it on the target once limited
+        chunks = temporary_files.enter_context(ChunkFile(output.parent))
         _mix_peaks(buses, levels, chunks)
         limiter = Limiter(chunks, settings.true_peak_dbtp, rate)
         master_gain = _master_gain(levels, limiter, settings.target_lufs, buses)
@@ -151,27 +156,43 @@ class _SpeechBus:
 
 
 class _LoopedMusic:
-    """A music file repeated back to back (a file made to loop keeps its beat), as 16-bit samples to save memory.
+    """A music file repeated back to back (a file made to loop keeps its beat), decoded once into a temporary file
+    beside the mix as 16-bit samples and read back a block at a time: a long score costs disk, not memory.
 
     A seam that bends the waveform more sharply than the music ever does by itself (a step or a kink, measured
     by the second difference) would click: it gets a short fade on each side.
     """
 
-    def __init__(self, music: np.ndarray, length: int, rate: int):
-        self.piece = music[:length]  # (samples, 2) int16
+    def __init__(self, path: Path, length: int, rate: int, folder: Path):
+        self.file = tempfile.TemporaryFile(dir=folder, prefix=".music.")
+        try:
+            decoded = decode_audio(path, rate, self.file, max_seconds=length / rate + 1)
+        except RenderError as error:
+            self.file.close()
+            raise InputError(f"music file could not be decoded: {error}", path=path, fix=MUSIC_FIX) from None
+        if decoded == 0:
+            self.file.close()
+            raise InputError("music file has no audio", path=path, fix=MUSIC_FIX)
+        self.size = min(decoded, length)
         self.seam_fade = _smooth_ramp(0)  # gain from each side of the seam inwards; none for a file that loops well
-        if len(music) < length:
-            across_the_seam = np.concatenate([music[-2:], music[:2]]).astype(np.int32)
-            if np.abs(np.diff(across_the_seam, n=2, axis=0)).max() > _sharpest_bend(music):
-                self.seam_fade = _smooth_ramp(min(round(SEAM_FADE_S * rate), len(music) // 4))
+        if decoded < length:
+            across_the_seam = np.concatenate([self._read(decoded - 2, 2), self._read(0, 2)]).astype(np.int32)
+            if np.abs(np.diff(across_the_seam, n=2, axis=0)).max() > self._sharpest_bend(decoded):
+                self.seam_fade = _smooth_ramp(min(round(SEAM_FADE_S * rate), decoded // 4))
+
+    def __enter__(self) -> _LoopedMusic:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.file.close()
 
     def samples(self, start: int, stop: int) -> np.ndarray:
-        size = len(self.piece)
+        size = self.size
         looped = np.empty((stop - start, 2), np.int16)
         filled, position = 0, start % size
         while filled < len(looped):
             count = min(size - position, len(looped) - filled)
-            looped[filled : filled + count] = self.piece[position : position + count]
+            looped[filled : filled + count] = self._read(position, count)
             filled, position = filled + count, 0
         music = looped.T.astype(np.float32, order="C")
         music *= 1 / 32768
@@ -182,15 +203,19 @@ class _LoopedMusic:
                 music[:, near] *= self.seam_fade[into_the_fade[near]]
         return music
 
+    def _read(self, first: int, count: int) -> np.ndarray:
+        """Samples first..first+count-1 as (count, 2) int16."""
+        self.file.seek(first * 4)
+        return np.frombuffer(self.file.read(count * 4), dtype="<i2").reshape(-1, 2)
 
-def _sharpest_bend(music: np.ndarray) -> int:
-    """The largest second difference inside the music (in blocks: int32 differences of a long file are large)."""
-    sharpest = 0
-    for start in range(0, len(music), 1 << 20):
-        part = music[start : start + (1 << 20) + 2].astype(np.int32)
-        if len(part) > 2:
-            sharpest = max(sharpest, int(np.abs(np.diff(part, n=2, axis=0)).max()))
-    return sharpest
+    def _sharpest_bend(self, decoded: int) -> int:
+        """The largest second difference inside the music (int32 differences, a stretch of it at a time)."""
+        sharpest = 0
+        for start in range(0, decoded, 1 << 20):
+            part = self._read(start, min(decoded - start, (1 << 20) + 2)).astype(np.int32)
+            if len(part) > 2:
+                sharpest = max(sharpest, int(np.abs(np.diff(part, n=2, axis=0)).max()))
+        return sharpest
 
 
 class _Ambience:
@@ -451,14 +476,3 @@ def read_wav(path: Path, rate: int) -> np.ndarray:
         return samples
     common = math.gcd(file_rate, rate)
     return signal.resample_poly(samples, rate // common, file_rate // common).astype(np.float32)
-
-
-def _read_music(path: Path, rate: int, length: int) -> np.ndarray:
-    """The music as 16-bit stereo at `rate`, shape (samples, 2), decoded no further than the mix needs."""
-    try:
-        music = decode_audio(path, rate, max_seconds=length / rate + 1)
-    except RenderError as error:
-        raise InputError(f"music file could not be decoded: {error}", path=path, fix=MUSIC_FIX) from None
-    if len(music) == 0:
-        raise InputError("music file has no audio", path=path, fix=MUSIC_FIX)
-    return music

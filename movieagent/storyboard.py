@@ -122,9 +122,9 @@ def write_page(frames: Sequence[StoryboardFrame], output: Path, *, title: str, n
         draw.rectangle((left - 1, top - 1, left + thumb_size[0], top + thumb_size[1]), outline=(200, 196, 188))
         _caption(draw, frame, (left, top + thumb_size[1] + GUTTER // 2), thumb_size[0])
 
-    # 4. Write it.
+    # 4. Write it: zlib level 3 takes half the time of the default 6 for a tenth more bytes.
     with atomic_path(output) as temporary:
-        sheet.save(temporary, format="PNG")
+        sheet.save(temporary, format="PNG", compress_level=3)
 
 
 def storyboard_index(plan: Plan, timeline: Timeline, pages: Sequence[Path], folder: Path) -> str:

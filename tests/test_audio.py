@@ -282,17 +282,19 @@ def test_music_longer_than_the_movie_is_cut_to_length(tmp_path: Path) -> None:
     assert np.allclose(mix[:, 0], mix[:, 1], atol=2 / 32768)  # a mono file plays on both channels
 
 
-def test_a_film_four_times_as_long_is_mixed_in_the_same_memory(tmp_path: Path) -> None:
-    # Lines are read while a block needs them, the ambience is made a block at a time and the limiter's per-chunk
-    # peaks wait on disk: nothing the mix holds grows with the film.
+@pytest.mark.parametrize("music", [False, True], ids=["ambience", "music as long as the film"])
+def test_a_film_four_times_as_long_is_mixed_in_the_same_memory(tmp_path: Path, music: bool) -> None:
+    # Lines are read while a block needs them, the ambience is made a block at a time, a music file and the
+    # limiter's per-chunk peaks wait on disk: nothing the mix holds grows with the film.
     def traced_peak_bytes(seconds: int) -> int:
         lines = [
             line_at(write_wav(tmp_path / f"line-{seconds}-{index}.wav", tone(SPEECH_HZ, 2.0, 22050), 22050), start)
             for index, start in enumerate(np.arange(1.0, seconds - 3, 4.0))
         ]
+        score = write_wav(tmp_path / f"score-{seconds}.wav", tone(MUSIC_HZ, seconds, 44100), 44100) if music else None
         tracemalloc.start()
         try:
-            mix_audio(timeline_of(lines, num_frames=24 * seconds), AudioSettings(), tmp_path / f"{seconds}.wav")
+            mix_audio(timeline_of(lines, num_frames=24 * seconds), AudioSettings(music=score), tmp_path / f"{seconds}.wav")
             return tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
