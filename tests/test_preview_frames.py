@@ -30,7 +30,7 @@ def reference_frame(shot: ComposedShot, index: int) -> np.ndarray:
     if shot.label is not None:
         margin = max(4, shot.camera.frame[1] // 40)
         canvas.paste(shot.label, (margin, margin), shot.label)
-    brightness = min(1.0, *shot._fades(index))
+    brightness = shot.brightness(index)
     if brightness < 1.0:
         canvas = canvas.point([round(value * brightness) for value in range(256)] * 3)
     return np.asarray(canvas)

@@ -86,11 +86,12 @@ class ComposedShot:
         """Frame `index` (0-based) of the shot, RGB at the output size."""
         return Image.fromarray(_Layers(self).frame(index))
 
-    def _fades(self, index: int) -> tuple[float, float]:
+    def brightness(self, index: int) -> float:
+        """1 but for the frames of a fade in or out, where it goes down to 0 at the shot's first or last frame."""
         fade_in = index / self.fade_in_frames if index < self.fade_in_frames else 1.0
         from_end = self.num_frames - 1 - index
         fade_out = from_end / self.fade_out_frames if from_end < self.fade_out_frames else 1.0
-        return fade_in, fade_out
+        return min(1.0, fade_in, fade_out)
 
 
 def compose_shot(job: RenderJob, look: Look) -> ComposedShot:
@@ -191,7 +192,7 @@ class _Layers:
         if self.label is not None:
             margin = max(4, shot.camera.frame[1] // 40)
             _lay_over(canvas, self.label, margin, margin)
-        brightness = min(1.0, *shot._fades(index))
+        brightness = shot.brightness(index)
         if brightness < 1.0:
             canvas = cv2.convertScaleAbs(canvas, alpha=brightness)
         return canvas
