@@ -6,8 +6,8 @@ Makes two films from scratch with the preview (854x480 at 24 fps), each in a chi
 tree (the pipeline, its render workers, every ffmpeg) is sampled ten times a second (proportional set size, so shared
 pages count once):
 - the demo, examples/long/borrowed-sugar.fountain with its bank;
-- Big Fish from ../shared/corpus/fountain (191 scenes, about 1 h 50 min of film) with a bank of names only, one
-  character per cue of the script, as a user without pictures would start (`--scenes N` keeps its first N scenes).
+- Big Fish from ../shared/corpus/fountain (191 scenes, about 1 h 50 min of film) with the bank `movieagent bank init`
+  drafts from it (no pictures), as a new user would start (`--scenes N` keeps its first N scenes).
 Goals: peak memory under 1 GB and independent of the film's length (Big Fish about the demo's), and Big Fish made
 within 20 % of the demo's speed. Wall times move with the machine's load: run it on a quiet machine, or read the
 CPU seconds per film second, which move much less.
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -56,14 +55,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = arguments.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        script, bank = names_only(feature, folder, arguments.scenes)
+        script, bank = drafted_bank(feature, folder, arguments.scenes)
         films = {"demo": measure(*DEMO, folder / "demo", arguments.workers)}
         films["Big Fish"] = measure(script, bank, folder / "big-fish", arguments.workers)
     report(films, load=os.getloadavg())
 
 
-def names_only(feature: Path, folder: Path, scenes: int | None) -> tuple[Path, Path]:
-    """The script (or its first `scenes` scenes) and a bank with one names-only character per cue of it."""
+def drafted_bank(feature: Path, folder: Path, scenes: int | None) -> tuple[Path, Path]:
+    """The script (or its first `scenes` scenes) and the bank `movieagent bank init` drafts from it."""
     from movieagent.ingest import load_script
 
     script = feature
@@ -75,11 +74,7 @@ def names_only(feature: Path, folder: Path, scenes: int | None) -> tuple[Path, P
             script = folder / f"{feature.stem}-{scenes}-scenes.fountain"
             script.write_text("".join(lines[: cut_at - 1]), encoding="utf-8")
     bank = folder / f"{feature.stem}-bank"
-    cues = sorted({element.cue for scene in load_script(script).scenes for element in scene.elements if element.kind == "dialogue"})
-    for cue in cues:
-        character = bank / (re.sub(r"[^a-z0-9]+", "-", cue.lower()).strip("-") or "someone")
-        character.mkdir(parents=True, exist_ok=True)
-        (character / "character.yaml").write_text(f"name: {json.dumps(cue)}\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "movieagent", "bank", "init", str(script), str(bank)], check=True, stdout=subprocess.DEVNULL)
     return script, bank
 
 

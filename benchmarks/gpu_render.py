@@ -1,14 +1,19 @@
 """Image-to-video rendering on one GPU: seconds of video per GPU-minute, peak VRAM, load share, and the naive way.
 
     python -m benchmarks.gpu_render [--variant 1.3b|14b] [--shots 3] [--seconds 2.0] [--steps 20]
-        [--dtype bfloat16] [--offload none|model|sequential] [--attention-backend flash] [--cache first_block]
-        [--cache-option threshold=0.05] [--model ID_OR_FOLDER] [--scratch DIR]
+        [--dtype bfloat16] [--saved-dtype float32|bfloat16] [--offload none|model|group|sequential]
+        [--attention-backend _native_cudnn] [--cache first_block] [--cache-option threshold=0.05]
+        [--model ID_OR_FOLDER] [--scratch DIR]
     python -m benchmarks.gpu_render --tiny     # a smoke run on the CPU with tiny models (seconds)
 
 Run from the repository root: the model builder is the test suite's (tests/tiny_video_models.py, at other sizes).
 
 Without --model it builds a Wan 2.1 image-to-video model at FULL size with random weights (no download)
-and saves it to --scratch, so both ways below load it from disk through the real from_pretrained path:
+and saves it to --scratch, so both ways below load it from disk through the real from_pretrained path. It is
+saved as the published repo ships it, in float32 shards (--saved-dtype), so every load reads 4 bytes a weight
+and casts them to --dtype, as a real run does; `--saved-dtype bfloat16` measures a bf16 copy made once instead
+(the 14b model in float32 needs about 90 GB of disk). A file just written is likely still in the page cache:
+these loads read memory, not a cold disk, which is slower.
 - transformer: WanTransformer3DModel with the published configs: 14b = Wan2.1-I2V-14B (40 layers, 40 heads
   x 128, ffn 13824); 1.3b = the 1.3B I2V architecture (SkyReels-V2-I2V-1.3B: 30 layers, 12 heads x 128,
   ffn 8960). Both take 36 input channels and 1280-wide CLIP image tokens.
@@ -18,7 +23,7 @@ and saves it to --scratch, so both ways below load it from disk through the real
 - substituted: the tokenizer is a small offline vocabulary. Wan pads every prompt to 512 tokens, so the
   text encoder does exactly the work it does with the real tokenizer.
 Parameters: transformer 16.4B (14b) or 1.56B (1.3b), text encoder 5.68B, image encoder 0.63B, VAE 0.13B;
-in bf16 the 14b model needs about 46 GB of disk and of GPU memory, the 1.3b one about 16 GB.
+in bf16 the 14b model needs about 46 GB of GPU memory, the 1.3b one about 16 GB (twice that on disk in float32).
 
 It renders the same shots of a small example plan twice:
 - movieagent's way: the video backend (diffusion/video_wan.py) loads the pipeline once and keeps it;
@@ -32,6 +37,7 @@ from __future__ import annotations
 import argparse
 import gc
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -80,6 +86,9 @@ SHOT_PROMPTS = [
 ]
 
 
+BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
+
+
 @dataclass
 class Run:
     wall_s: float
@@ -96,11 +105,15 @@ def main() -> None:
         if model is None:
             started = time.perf_counter()
             sizes = WanSizes() if arguments.tiny else FULL_SIZES[arguments.variant]
-            dtype = torch.float32 if device == "cpu" else getattr(torch, arguments.dtype)
-            model = str(save_wan_i2v(Path(scratch) / "model", sizes, device=device, dtype=dtype))
+            saved = getattr(torch, arguments.saved_dtype)
+            check_disk(Path(scratch), arguments)
+            model = str(save_wan_i2v(Path(scratch) / "model", sizes, device=device, dtype=saved))
             free(device)
+            on_disk = sum(path.stat().st_size for path in Path(model).rglob("*") if path.is_file())
             print(f"built and saved a random {'tiny' if arguments.tiny else arguments.variant} Wan 2.1 I2V model "
-                  f"in {time.perf_counter() - started:.1f} s (not counted below)")  # fmt: skip
+                  f"in {time.perf_counter() - started:.1f} s (not counted below): {on_disk / 1e9:.1f} GB of "
+                  f"{arguments.saved_dtype} weights, each load reads them and casts them to "
+                  f"{arguments.dtype if device != 'cpu' else 'float32'}")  # fmt: skip
 
         # 2. The shots and the backend options.
         jobs = example_jobs(Path(scratch) / "work", arguments)
@@ -137,7 +150,8 @@ def main() -> None:
         vram = f"{run.peak_vram_gib:.1f} GiB" if run.peak_vram_gib is not None else "n/a"
         print(f"{label:<24} wall {run.wall_s:8.1f} s | {60 * video_s / run.wall_s:7.2f} s of video per {unit}-minute | "
               f"model load {run.load_s:7.1f} s = {100 * run.load_s / run.wall_s:4.1f} % of wall | peak VRAM {vram}")  # fmt: skip
-    print(f"naive / movieagent wall time: {naive.wall_s / ours.wall_s:.2f}x")
+    print(f"naive / movieagent wall time: {naive.wall_s / ours.wall_s:.2f}x "
+          f"(each load: {ours.load_s:.1f} s kept, {naive.load_s / len(jobs):.1f} s per shot naive)")  # fmt: skip
 
 
 def warm_up(options: Backend.Options, job: RenderJob, workdir: Path) -> int:
@@ -198,6 +212,20 @@ def free(device: str) -> None:
         torch.cuda.empty_cache()
 
 
+def check_disk(scratch: Path, arguments: argparse.Namespace) -> None:
+    """Stops before writing a model the scratch folder cannot hold."""
+    if arguments.tiny:
+        return
+    parameters = {"14b": 16.4e9 + 5.68e9 + 0.63e9 + 0.13e9, "1.3b": 1.56e9 + 5.68e9 + 0.63e9 + 0.13e9}[arguments.variant]
+    needed = parameters * BYTES[arguments.saved_dtype] * 1.05
+    free_bytes = shutil.disk_usage(scratch).free
+    if needed > free_bytes:
+        sys.exit(
+            f"the {arguments.variant} model in {arguments.saved_dtype} needs about {needed / 1e9:.0f} GB in {scratch}, "
+            f"which has {free_bytes / 1e9:.0f} GB free: pass --scratch DIR on a bigger disk, or --saved-dtype bfloat16"
+        )
+
+
 def example_jobs(workdir: Path, arguments: argparse.Namespace) -> list[RenderJob]:
     """The example plan's shots: keyframes drawn as simple pictures; shot 2 continues into shot 3 (one take)."""
     fps = 24
@@ -243,9 +271,10 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--height", type=int, default=480)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--device", help="cuda, cuda:N or cpu (default: cuda when there is one)")
-    parser.add_argument("--dtype", choices=["bfloat16", "float16", "float32"], default="bfloat16")
-    parser.add_argument("--offload", choices=["none", "model", "sequential"], default="none")
-    parser.add_argument("--attention-backend", help="diffusers attention backend, e.g. flash, _native_cudnn, sage")
+    parser.add_argument("--dtype", choices=sorted(BYTES), default="bfloat16", help="What the model runs in")
+    parser.add_argument("--saved-dtype", choices=sorted(BYTES), default="float32", help="What the random model is saved in")
+    parser.add_argument("--offload", choices=["none", "model", "group", "sequential"], default="none")
+    parser.add_argument("--attention-backend", help="diffusers attention backend, e.g. _native_cudnn, flash, sage")
     parser.add_argument("--cache", choices=["first_block", "taylorseer", "faster", "mag"], help="Caching hook on the transformer")
     parser.add_argument("--cache-option", type=key_value, action="append", default=[], help="KEY=VALUE for the hook's config")
     parser.add_argument("--scratch", type=Path, help="Where the random model is saved (default: the temp folder)")
@@ -256,6 +285,7 @@ def parse_arguments() -> argparse.Namespace:
         torch.set_num_threads(1)
         arguments.device = arguments.device or "cpu"
         arguments.width, arguments.height, arguments.seconds, arguments.steps = 64, 48, 0.5, 2
+        arguments.saved_dtype = "float32"  # what the CPU runs
     return arguments
 
 

@@ -3,7 +3,7 @@
     from movieagent import load_settings, make_movie
     result = make_movie("script.fountain", "character_bank/mine", "out/mine", load_settings())
 
-Each stage is also a function of its own, in pipeline order: check_inputs, plan_movie, speak_lines,
+Each stage is also a function of its own, in pipeline order: check_inputs, plan_movie, cast_film, speak_lines,
 build_timeline, build_jobs, render_phase, build_subtitles, mix_audio, assemble_movie.
 """
 
@@ -30,6 +30,7 @@ _PUBLIC = {
     "make_movie": "movieagent.pipeline",
     "make_plan": "movieagent.pipeline",
     "plan_movie": "movieagent.planning",
+    "cast_film": "movieagent.speech.casting",
     "speak_lines": "movieagent.speech.stage",
     "build_timeline": "movieagent.timeline",
     "build_jobs": "movieagent.render.jobs",

@@ -4,6 +4,7 @@ and in little memory."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,9 +13,21 @@ from pathlib import Path
 from movieagent.cache import content_key, reuse_or_make, stored_key
 from movieagent.config import VideoSettings
 from movieagent.media import run_ffmpeg
+from movieagent.preview.fonts import CJK_INSTALL_HINT, cjk_face_name, cjk_font_file
 from movieagent.schema import ClipResult, Plan, RenderJob, Timeline
 from movieagent.storyboard import write_storyboard
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
+
+log = logging.getLogger("movieagent")
+# MP4 tags a track's language with an ISO 639-2 code; the few languages the script detection names (a
+# dictionary, not a dependency: `langcodes` would be one for these lines).
+ISO_639_2 = {
+    "en": "eng", "ja": "jpn", "zh": "zho", "ko": "kor", "ru": "rus", "uk": "ukr", "el": "ell", "ar": "ara",
+    "he": "heb", "th": "tha", "hi": "hin", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "pt": "por",
+    "nl": "nld", "pl": "pol",
+}  # fmt: skip
+# A folder path ffmpeg's filter syntax takes without escaping.
+_PLAIN_PATH = re.compile(r"^[\w/.\-]+$")
 
 
 def make_movie_file(
@@ -42,8 +55,9 @@ def make_movie_file(
         with ThreadPoolExecutor(max_workers=1) as background:
             # Muxing and the storyboard's frame grabs are independent ffmpeg work: overlap them.
             muxing = background.submit(
-                assemble_movie, clips, workspace.mix, workspace.subtitles, video, workspace, title=plan.title, chapters=chapters
-            )
+                assemble_movie, clips, workspace.mix, workspace.subtitles, video, workspace,
+                title=plan.title, language=plan.language, chapters=chapters,
+            )  # fmt: skip
             write_storyboard(plan, timeline, clips, workspace)
             on_done(1)
             muxing.result()
@@ -60,10 +74,12 @@ def assemble_movie(
     workspace: Workspace,
     *,
     title: str,
+    language: str = "en",
     chapters: Path | None = None,
 ) -> Path:
     """Joins the clips in the given (plan) order and the mix as they are, unless subtitles are burnt into the picture.
 
+    `language` (the script's) tags the subtitle track and picks a font with its letters for burnt-in subtitles.
     `chapters`: an ffmetadata file (scene_chapters) whose chapters the movie gets.
     """
     if not clips:
@@ -81,20 +97,32 @@ def assemble_movie(
     ]
     if video.burn_subtitles:
         # libass draws movie.ass (subtitles.write_burn_in: script text escaped, the profile's style). The filter
-        # argument is our own fixed file name in ffmpeg's working folder: no path or script text is ever in it.
-        arguments += ["-vf", f"subtitles={workspace.burnt_subtitles.name}"]
+        # argument is our own fixed file name in ffmpeg's working folder, and for Japanese, Chinese or Korean the
+        # installed CJK font's folder (checked to need no escaping): no script text is ever in it.
+        arguments += ["-vf", f"subtitles={workspace.burnt_subtitles.name}{_cjk_fonts_folder(language)}"]
         arguments += ["-c:v", "libx264", "-crf", str(video.crf), "-preset", video.preset, "-pix_fmt", "yuv420p"]
     else:
         arguments += ["-c:v", "copy"]
     arguments += [
         "-c:a", "copy",
-        "-c:s", "mov_text", "-metadata:s:s:0", "language=eng",
+        "-c:s", "mov_text", "-metadata:s:s:0", f"language={ISO_639_2.get(language.split('-')[0].lower(), 'und')}",
         "-metadata", f"title={title}",
         "-movflags", "+faststart",
     ]
     with atomic_path(workspace.movie) as temporary:
         run_ffmpeg([*arguments, str(temporary)], what="assembling the movie", cwd=workspace.root)
     return workspace.movie
+
+
+def _cjk_fonts_folder(language: str) -> str:
+    """The subtitles filter's fontsdir option where the language's letters need Noto Sans CJK; '' for others."""
+    if cjk_face_name(language) is None:
+        return ""
+    font = cjk_font_file()
+    if font is None or not _PLAIN_PATH.match(str(font.parent)):
+        log.warning("no font with %s letters for burnt-in subtitles: they show as empty boxes; fix: %s", language, CJK_INSTALL_HINT)
+        return ""
+    return f":fontsdir={font.parent}"
 
 
 def scene_chapters(plan: Plan, timeline: Timeline) -> str:

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from movieagent.config import deep_merge, load_settings
+from movieagent.config import deep_merge, load_settings, with_speech
 from movieagent.errors import InputError, MovieAgentError
 from movieagent.files import MAX_YAML_BYTES, Document, parse, read_text, validate
 from movieagent.pipeline import make_movie
@@ -101,10 +101,12 @@ def run_batch(
     summary: Path | None = None,
     on_movie: Callable[[MovieOutcome], None] = lambda outcome: None,
     overrides: dict[str, Any] | None = None,
+    speech: str | None = None,
 ) -> tuple[BatchSummary, Path]:
     """Makes every movie of `jobs_file` in order and writes the summary; returns it and where it was written.
 
-    `overrides` (shaped like a profile) go over every movie's own settings, e.g. the command line's --set.
+    `overrides` (shaped like a profile) go over every movie's own settings, e.g. the command line's --set;
+    `speech` names a speech backend for every movie instead of their profiles' (`--speech`).
 
     Raises InputError(s) only for a JOBS.yaml that cannot be run at all; a movie's own failure is in its outcome.
     """
@@ -118,7 +120,7 @@ def run_batch(
     started = time.perf_counter()
     outcomes = []
     for movie in batch.movies:
-        outcomes.append(_make_one(movie, batch.defaults, folder, overrides or {}))
+        outcomes.append(_make_one(movie, batch.defaults, folder, overrides or {}, speech))
         on_movie(outcomes[-1])
 
     # 3. The summary.
@@ -133,7 +135,7 @@ def run_batch(
     return result, summary_path
 
 
-def _make_one(movie: MovieJob, defaults: MovieSettings, folder: Path, forced: dict[str, Any]) -> MovieOutcome:
+def _make_one(movie: MovieJob, defaults: MovieSettings, folder: Path, forced: dict[str, Any], speech: str | None) -> MovieOutcome:
     """Makes one movie of a batch; any error becomes a failed outcome carrying its message."""
     outdir = folder / movie.out
     config = movie.config if movie.config is not None else defaults.config
@@ -142,7 +144,7 @@ def _make_one(movie: MovieJob, defaults: MovieSettings, folder: Path, forced: di
     try:
         # A shipped profile's name ('preview-hd') is not a file beside JOBS.yaml; load_settings finds it.
         profile = folder / config if config and (folder / config).exists() else config
-        settings = load_settings(profile, **deep_merge(overrides, {**forced, "progress": False}))
+        settings = with_speech(load_settings(profile, **deep_merge(overrides, {**forced, "progress": False})), speech)
         result = make_movie(folder / movie.script, folder / movie.characters, outdir, settings)
     except Exception as error:  # one movie's failure, whatever it is, must not stop the batch
         if not isinstance(error, MovieAgentError):

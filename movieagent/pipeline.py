@@ -1,10 +1,10 @@
 """make_movie(): script + character bank -> movie folder, stage by stage.
 
     1. ingest     script and bank loaded and checked together (every problem reported at once); the render
-                  backends built and their model weights checked, so a missing model fails in seconds
+                  backends built and their model weights (and voices) checked, so a missing model fails in seconds
     2. plan       the planning graph (director, location manager, screenwriter, storyboard artist, review);
                   with `review`, a pause here until a person has edited plan.json and runs with `resume`
-    3. speech     one WAV per line through the speech backend
+    3. speech     every speaker cast a voice (OUT/voices.json, written with the plan), then one WAV per line
     4. timeline   shots stretched to the real speech, in whole frames
     5. render     with a keyframe backend, every shot's keyframe first (one model loaded), then one clip per
                   shot through the job runner and the video backend; meanwhile, on a thread of its own:
@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
@@ -34,16 +34,18 @@ from movieagent.assemble import make_movie_file
 from movieagent.backends import load_backend
 from movieagent.config import Settings
 from movieagent.errors import InputError, WriteError
-from movieagent.ingest import check_inputs, read_plan
+from movieagent.ingest import check_inputs, input_warnings, read_plan
 from movieagent.mix import MixReport, make_mix
 from movieagent.planning import PlanningOutcome, run_planning
 from movieagent.planning.limits import check_plan_size, check_script_length
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
 from movieagent.render.phases import preflight, render_phase, render_phases
-from movieagent.schema import CharacterBank, ClipResult, Plan, RenderJob, Script, SpokenLine, Timeline
+from movieagent.schema import Casting, CharacterBank, ClipResult, Plan, RenderJob, Script, SpokenLine, Timeline
+from movieagent.speech.casting import cast_film, film_speakers
+from movieagent.speech.casting import preflight as speech_preflight
 from movieagent.speech.stage import speak_lines
-from movieagent.subtitles import build_subtitles, write_burn_in, write_subtitles
+from movieagent.subtitles import build_subtitles, subtitle_rules, write_burn_in, write_subtitles
 from movieagent.timeline import build_timeline
 from movieagent.workspace import Workspace, check_output_folder, claim_workspace, write_error, write_text_atomic
 
@@ -70,6 +72,8 @@ class MovieResult(BaseModel):
     stage_seconds: dict[str, float] = {}
     # Planning paused: `plan` waits for a person's edits, nothing after it was made.
     awaiting_review: bool = False
+    # Input that worked but maybe not as meant (a character without a picture), each with its fix.
+    warnings: list[str] = []
 
 
 def make_movie(
@@ -150,7 +154,9 @@ class _Film:
     timer: _StageTimer = dataclasses.field(default_factory=_StageTimer)
     script: Script | None = None
     bank: CharacterBank | None = None
+    speech_backend: Any = None
     plan: Plan | None = None
+    casting: Casting | None = None
     awaiting_review: bool = False
     spoken: list[SpokenLine] = dataclasses.field(default_factory=list)
     timeline: Timeline | None = None
@@ -158,6 +164,7 @@ class _Film:
     rendered: dict[str, list[ClipResult]] = dataclasses.field(default_factory=dict)  # by phase family: keyframe, video
     mix: MixReport | None = None
     movie: Path | None = None
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     @contextlib.contextmanager
     def stage(self, name: str, steps: int = 1) -> Iterator[Callable[..., None]]:
@@ -169,12 +176,22 @@ class _Film:
         """1. The script and the bank, checked together; the render backends too when this run renders."""
         with self.timer("ingest"):
             planning = self.settings.planning
-            self.script, self.bank = check_inputs(script, characters, max_bytes=planning.max_script_bytes, max_scenes=planning.max_scenes)
+            self.script, self.bank = check_inputs(
+                script, characters, max_bytes=planning.max_script_bytes, max_scenes=planning.max_scenes, unknown=self.settings.casting.unknown
+            )
             log.info("loaded %s: %d scenes; bank %s: %d characters", script, len(self.script.scenes), characters, len(self.bank.characters))
+            if extras := [character.name for character in self.bank.characters if character.extra]:
+                log.info("played by extras (casting.unknown: extra): %s", ", ".join(extras))
+            self.warnings = [warning.describe() for warning in input_warnings(self.script, self.bank)]
+            for warning in self.warnings:
+                log.warning("%s", warning)
             if self.plan_file is None:
                 check_script_length(self.script, planning)
             if STOPS.index(self.last_stage) >= STOPS.index("render"):
                 preflight(self.settings.render)
+            # The voices too: a missing voice model, or one a character names that the backend lacks, stops here.
+            self.speech_backend = load_backend("speech", self.settings.speech.backend)
+            speech_preflight(self.speech_backend, self.bank.characters)
 
     def plan_shots(self) -> None:
         """2. The plan: from the planning graph, or the plan file given; plan.json written."""
@@ -195,12 +212,17 @@ class _Film:
                 check_plan_size(self.plan, self.settings.planning, self.workspace.plan)
         if self.awaiting_review:
             log.info("plan ready for review: edit %s, then resume", self.workspace.plan)
+            return
+        self.casting = cast_film(
+            film_speakers(self.plan, self.bank), self.speech_backend, self.settings.speech.backend.kind, self.plan.language, self.workspace
+        )
+        for note in self.casting.notes:
+            log.warning("voices: %s", note)
 
     def speak(self) -> None:
         """3. One WAV per line; 4. the timeline stretched to them, written to timeline.json."""
         with self.stage("speech", len(self.plan.lines())) as advance:
-            backend = load_backend("speech", self.settings.speech.backend)
-            self.spoken = speak_lines(self.plan, self.bank, backend, self.settings.speech.backend, self.workspace, advance)
+            self.spoken = speak_lines(self.plan, self.casting, self.speech_backend, self.settings.speech.backend, self.workspace, advance)
         with self.timer("timeline"):
             self.timeline = build_timeline(self.plan, self.spoken, self.settings.speech, self.settings.video.fps)
             write_text_atomic(self.workspace.root / "timeline.json", self.timeline.model_dump_json(indent=2))
@@ -229,12 +251,13 @@ class _Film:
     def make_soundtrack(self) -> None:
         """6. Subtitles; 7. the mix."""
         with self.timer("subtitles"):
-            subtitles = build_subtitles(self.timeline, self.settings.subtitles)
+            subtitles = build_subtitles(self.timeline, self.settings.subtitles, self.plan.language)
             write_subtitles(subtitles, self.workspace.subtitles)
             video = self.settings.video
             if video.burn_subtitles:
                 size = {"width": video.width, "height": video.height}
-                write_burn_in(subtitles, self.workspace.burnt_subtitles, self.settings.subtitles.burn_in, **size)
+                style = subtitle_rules(self.settings.subtitles, self.plan.language).burn_in
+                write_burn_in(subtitles, self.workspace.burnt_subtitles, style, **size)
         with self.stage("mix"):
             seed = sum(shot.seed for shot in self.plan.shots()) % 2**32
             self.mix = make_mix(self.timeline, self.settings.audio, self.workspace, seed=seed)
@@ -261,6 +284,7 @@ class _Film:
             duration_s=self.timeline.duration_s() if finished else 0.0,
             audio=self.mix,
             stage_seconds=self.timer.seconds,
+            warnings=self.warnings,
         )
 
     def _counts(self) -> dict[str, int]:

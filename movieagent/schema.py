@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Ids appear in file names (clips/shot_0001_<id>.mp4), so they are restricted to a safe alphabet.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -31,13 +31,150 @@ class Model(BaseModel):
 # --------------------------------------------------------------------------- character bank
 
 
-class Voice(Model):
-    """How a character sounds. Read by every speech backend; each uses the fields it understands."""
+Gender = Literal["female", "male", "neutral"]
+AgeGroup = Literal["child", "teen", "young", "adult", "middle-aged", "old"]
+PitchWord = Literal["low", "medium", "high"]
+SpeedWord = Literal["slow", "normal", "fast"]
 
-    language: str = "en-us"
+# The speaking rate a voice has at speed 1 ("normal"), in words per minute: the planning default too.
+NORMAL_WORDS_PER_MINUTE = 160
+SPEED_FACTORS: dict[str, float] = {"slow": 0.85, "normal": 1.0, "fast": 1.18}
+# Semitones from a voice's own register; numbers on espeak-ng's 0-99 pitch scale map to about 6 steps a semitone.
+PITCH_SEMITONES: dict[str, float] = {"low": -2.5, "medium": 0.0, "high": 2.5}
+ESPEAK_PITCH_STEPS_PER_SEMITONE = 6.0
+
+# Words people write for each field, mapped to the one the field keeps.
+_GENDER_WORDS = {
+    **dict.fromkeys(("female", "f", "woman", "girl", "feminine", "she"), "female"),
+    **dict.fromkeys(("male", "m", "man", "boy", "masculine", "he"), "male"),
+    **dict.fromkeys(("neutral", "nonbinary", "non-binary", "androgynous", "any"), "neutral"),
+}
+_AGE_WORDS = {
+    **dict.fromkeys(("child", "kid", "little"), "child"),
+    **dict.fromkeys(("teen", "teenager", "teenage", "adolescent"), "teen"),
+    **dict.fromkeys(("young", "youth", "young adult"), "young"),
+    **dict.fromkeys(("adult", "grown-up"), "adult"),
+    **dict.fromkeys(("middle-aged", "middle aged", "middle"), "middle-aged"),
+    **dict.fromkeys(("old", "elderly", "senior", "aged"), "old"),
+}
+_PITCH_WORDS = {**dict.fromkeys(("low", "deep"), "low"), **dict.fromkeys(("medium", "mid", "normal"), "medium"), "high": "high"}
+_SPEED_WORDS = {"slow": "slow", **dict.fromkeys(("normal", "medium", "average"), "normal"), **dict.fromkeys(("fast", "quick"), "fast")}
+
+
+def age_group(years: float) -> str:
+    """The age word for an age in years."""
+    for limit, group in ((13, "child"), (20, "teen"), (30, "young"), (45, "adult"), (65, "middle-aged")):
+        if years < limit:
+            return group
+    return "old"
+
+
+def _word(value: object, words: dict[str, str], allowed: str) -> object:
+    if isinstance(value, str):
+        key = " ".join(value.strip().lower().replace("_", " ").split())
+        if key in words:
+            return words[key]
+        raise ValueError(f"use {allowed} (got {value!r})")
+    return value
+
+
+class PiperVoiceChoice(Model):
+    voice: str | None = Field(default=None, description="A Piper voice by name (en_US-libritts_r-medium) or a path to its .onnx")
+    speaker: int | str | None = Field(default=None, description="Speaker id or name in a multi-speaker voice")
+
+
+class EspeakVoiceChoice(Model):
     variant: str | None = Field(default=None, description="espeak-ng voice variant, e.g. 'm3', 'f2', 'klatt'")
-    pitch: int = Field(default=50, ge=0, le=99)
-    words_per_minute: int = Field(default=160, ge=80, le=400)
+    language: str | None = None
+    pitch: int | None = Field(default=None, ge=0, le=99)
+    words_per_minute: int | None = Field(default=None, ge=80, le=400)
+
+
+class OpenAIVoiceChoice(Model):
+    voice: str | None = Field(default=None, description="The server's voice name: alloy, coral, onyx, ... (or af_heart on a Kokoro server)")
+    instructions: str | None = Field(default=None, description="How to speak, for models that take instructions")
+
+
+class KokoroVoiceChoice(Model):
+    voice: str | None = Field(default=None, description="A Kokoro voice: af_heart, bm_george, ...")
+
+
+class Voice(Model):
+    """How a character sounds, in words any speech backend understands; each backend casts a voice of its own from them.
+
+    Numbers are accepted where they make sense (age in years, pitch on espeak-ng's 0-99 scale, speed as a factor).
+    The espeak-ng fields of earlier banks (variant, words_per_minute) still work.
+    """
+
+    gender: Gender | None = None
+    age: AgeGroup | None = Field(default=None, description="A word, or an age in years")
+    pitch: PitchWord | int | None = Field(default=None, description="low, medium, high, or 0-99")
+    speed: SpeedWord | float | None = Field(default=None, description="slow, normal, fast, or a factor from 0.5 to 2")
+    accent: str | None = Field(default=None, description="american, british, scottish, irish, australian, indian, ... or a language tag")
+    language: str | None = Field(default=None, description="The language spoken, a tag such as en-us or ja; None: the script's language")
+    sample: Path | None = Field(default=None, description="A 5-20 s clip of the character's own voice, in its bank folder, for voice cloning")
+    sample_text: str | None = Field(default=None, description="What is said in the sample, word for word")
+    variant: str | None = Field(default=None, description="espeak-ng voice variant, e.g. 'm3', 'f2' (as espeak.variant)")
+    words_per_minute: int | None = Field(default=None, ge=80, le=400, description="Speaking rate (as speed)")
+    piper: PiperVoiceChoice | None = None
+    espeak: EspeakVoiceChoice | None = None
+    openai: OpenAIVoiceChoice | None = None
+    kokoro: KokoroVoiceChoice | None = None
+
+    @field_validator("gender", mode="before")
+    @classmethod
+    def _gender(cls, value: object) -> object:
+        return _word(value, _GENDER_WORDS, "female, male or neutral")
+
+    @field_validator("age", mode="before")
+    @classmethod
+    def _age(cls, value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not 0 <= value <= 130:
+                raise ValueError(f"an age in years is from 0 to 130 (got {value})")
+            return age_group(value)
+        return _word(value, _AGE_WORDS, "child, teen, young, adult, middle-aged or old, or an age in years")
+
+    @field_validator("pitch", mode="before")
+    @classmethod
+    def _pitch(cls, value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not (0 <= value <= 99 and float(value).is_integer()):
+                raise ValueError(f"use low, medium or high, or a whole number from 0 to 99 (got {value})")
+            return int(value)
+        return _word(value, _PITCH_WORDS, "low, medium or high, or a number from 0 to 99")
+
+    @field_validator("speed", mode="before")
+    @classmethod
+    def _speed(cls, value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not 0.5 <= value <= 2.0:
+                raise ValueError(f"use slow, normal or fast, or a factor from 0.5 to 2 (got {value})")
+            return float(value)
+        return _word(value, _SPEED_WORDS, "slow, normal or fast, or a factor from 0.5 to 2")
+
+    @field_validator("accent", mode="before")
+    @classmethod
+    def _accent(cls, value: object) -> object:
+        return (" ".join(value.lower().split()) or None) if isinstance(value, str) else value
+
+    def rate(self) -> float:
+        """Speaking rate as a factor of a voice's own: speed, else words_per_minute, else 1."""
+        if isinstance(self.speed, str):
+            return SPEED_FACTORS[self.speed]
+        if self.speed is not None:
+            return self.speed
+        return self.words_per_minute / NORMAL_WORDS_PER_MINUTE if self.words_per_minute else 1.0
+
+    def words_per_minute_spoken(self) -> int:
+        """The rate planning times this voice's lines at."""
+        return round(NORMAL_WORDS_PER_MINUTE * self.rate())
+
+    def pitch_semitones(self) -> float:
+        """Pitch as semitones above or below a voice's own register (0 when not given)."""
+        if isinstance(self.pitch, str):
+            return PITCH_SEMITONES[self.pitch]
+        return (self.pitch - 50) / ESPEAK_PITCH_STEPS_PER_SEMITONE if self.pitch is not None else 0.0
 
 
 class Character(Model):
@@ -50,6 +187,7 @@ class Character(Model):
     color: str = Field(default="#888888", description="Accent colour for cards and subtitles, #rrggbb")
     height: float = Field(default=1.0, ge=0.3, le=1.5, description="Standing height relative to an adult's 1.0 (a child ~0.7)")
     folder: Path | None = None
+    extra: bool = Field(default=False, description="A minor role the bank does not have, played by an extra (casting.unknown: extra)")
 
 
 class Location(Model):
@@ -90,11 +228,16 @@ class CharacterBank(Model):
 
     def find_location(self, place: str) -> Location | None:
         """The location a scene heading's place names, by id, name or alias, ignoring case and punctuation."""
-        wanted = slugify(place)
+        wanted = _place_key(place)
         for location in self.locations:
-            if wanted in {location.id, slugify(location.name), *(slugify(alias) for alias in location.aliases)}:
+            if wanted in {_place_key(name) for name in (location.id, location.name, *location.aliases)}:
                 return location
         return None
+
+
+def _place_key(place: str) -> str:
+    """Letters and digits of any script, lower case: '病院' stays itself where slugify() would make it 'unnamed'."""
+    return "".join(re.findall(r"[^\W_]+", place.casefold()))
 
 
 def _name_key(name: str) -> str:
@@ -146,6 +289,7 @@ class Script(Model):
     title: str
     source: Path
     format: Literal["fountain", "synopsis", "movieagent"]
+    language: str = Field(default="en", description="BCP 47 tag of the language the script is written in: 'en', 'ja', 'zh'")
     title_page: dict[str, str] = {}
     characters: list[str] = Field(default=[], description="Character names the script declares (MovieAgent JSON)")
     scenes: list[ScriptScene]
@@ -236,6 +380,7 @@ class Line(Model):
     text: str = Field(min_length=1)
     parenthetical: str | None = None
     off_screen: bool = Field(default=False, description="V.O. or O.S.: heard, not seen")
+    voice_over: bool = Field(default=False, description="V.O.: narration, heard close and dry; off screen without it is O.S.")
 
 
 class Shot(Model):
@@ -270,6 +415,7 @@ class CastMember(Model):
     id: Id
     name: str
     description: str = ""
+    extra: bool = Field(default=False, description="A minor role played by an extra: a neutral figure and a voice unlike the cast's")
 
 
 class LocationSheet(Model):
@@ -287,6 +433,7 @@ class Plan(Model):
     source: Path
     logline: str = ""
     style: str = ""
+    language: str = Field(default="en", description="BCP 47 tag of the script's language: speech and subtitle rules follow it")
     cast: list[CastMember]
     locations: list[LocationSheet]
     scenes: list[Scene] = Field(min_length=1)
@@ -312,6 +459,54 @@ class SpokenLine(Model):
     text: str
     audio: Path
     duration_s: float = Field(ge=0)
+    resumes_s: list[float] = Field(default=[], description="Where speech starts again after a pause inside the line, from its start")
+
+
+class Delivery(Model):
+    """How one line is said: from its parenthetical, its punctuation and where its speaker is."""
+
+    style: Literal["normal", "soft", "whisper", "shout"] = "normal"
+    space: Literal["on_screen", "voice_over", "off_screen"] = "on_screen"
+    speed: float = Field(default=1.0, gt=0, description="Pace, as a factor of the voice's own")
+    pitch_semitones: float = 0.0
+    level_db: float = Field(default=0.0, description="Loudness against the film's other lines")
+    instructions: str = Field(default="", description="The same, in words, for backends that take instructions")
+
+
+class CastVoice(Model):
+    """One character's voice, as a speech backend cast it from the character's voice words and description."""
+
+    character_id: Id
+    name: str = Field(description="The character's name")
+    voice: str = Field(description="The backend's voice: 'en-us+f3', 'en_US-libritts_r-medium', 'alloy', 'af_heart', a sample clip")
+    speaker: int | None = Field(default=None, description="Speaker id in a multi-speaker voice")
+    language: str = "en-us"
+    speed: float = Field(default=1.0, gt=0, description="Pace, as a factor of the voice's own")
+    pitch_semitones: float = 0.0
+    instructions: str = ""
+    sample: Path | None = Field(default=None, description="The clip a cloning backend speaks like")
+    sample_text: str | None = None
+    reason: str = Field(default="", description="Why this voice: the words it matched, or what sets it apart from a shared one")
+
+    def label(self) -> str:
+        """The voice as people read it: 'en_US-libritts_r-medium #12, pitch +2.5 st, speed x1.18'."""
+        parts = [self.voice + (f" #{self.speaker}" if self.speaker is not None else "")]
+        if round(self.pitch_semitones, 1):
+            parts.append(f"pitch {self.pitch_semitones:+.1f} st")
+        if round(self.speed, 2) != 1.0:
+            parts.append(f"speed x{self.speed:.2f}")
+        return ", ".join(parts)
+
+
+class Casting(Model):
+    """Every speaking character's voice in one film (OUT/voices.json)."""
+
+    backend: str
+    voices: list[CastVoice]
+    notes: list[str] = Field(default=[], description="Where the backend had too few voices, and how shared ones differ")
+
+    def voice(self, character_id: str) -> CastVoice | None:
+        return next((voice for voice in self.voices if voice.character_id == character_id), None)
 
 
 class LineTiming(Model):
@@ -321,6 +516,7 @@ class LineTiming(Model):
     audio: Path
     start_s: float = Field(ge=0, description="From the start of the movie")
     end_s: float = Field(ge=0)
+    resumes_s: list[float] = Field(default=[], description="Where speech starts again after a pause inside the line, from its start")
 
 
 class ShotTiming(Model):
@@ -356,6 +552,7 @@ class JobCharacter(Model):
     box: Box
     facing: Literal["left", "right", "camera"] = "camera"
     speaking: bool = False
+    extra: bool = Field(default=False, description="Drawn as a neutral figure without a name")
 
 
 class RenderJob(Model):

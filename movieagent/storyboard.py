@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps
 
 from movieagent.media import frame_from_clip
-from movieagent.preview.fonts import Font, font
+from movieagent.preview.fonts import Font, cjk_language, font
 from movieagent.preview.raster import load_image
 from movieagent.schema import ClipResult, Plan, Shot, ShotTiming, Timeline
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
@@ -148,7 +148,7 @@ def storyboard_index(plan: Plan, timeline: Timeline, pages: Sequence[Path], fold
         )
     title = html.escape(plan.title)
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{html.escape(plan.language, quote=True)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -187,7 +187,7 @@ def _title_bar(draw: ImageDraw.ImageDraw, width: int, title: str, note: str) -> 
     note_font = font(BODY_SIZE + 1)
     note_width = note_font.getlength(note)
     draw.text((width - GUTTER - note_width, TITLE_BAR_HEIGHT / 2), note, font=note_font, fill=(170, 174, 182), anchor="lm")
-    title_font = font(TITLE_SIZE, bold=True)
+    title_font = font(TITLE_SIZE, bold=True, text=title)
     fitted = _fit(title, title_font, width - 3 * GUTTER - note_width)
     draw.text((GUTTER, TITLE_BAR_HEIGHT / 2), fitted, font=title_font, fill=TITLE_INK, anchor="lm")
 
@@ -195,7 +195,7 @@ def _title_bar(draw: ImageDraw.ImageDraw, width: int, title: str, note: str) -> 
 def _caption(draw: ImageDraw.ImageDraw, frame: StoryboardFrame, origin: tuple[int, int], width: int) -> None:
     left, top = origin
     heading, _, body = frame.caption.strip().partition("\n")
-    heading_font, body_font = font(HEADING_SIZE, bold=True), font(BODY_SIZE)
+    heading_font, body_font = font(HEADING_SIZE, bold=True, text=heading), font(BODY_SIZE, text=body)
     number = f"{frame.number}"
     draw.text((left, top), number, font=heading_font, fill=ACCENT)
     indent = heading_font.getlength(number + "  ")
@@ -207,16 +207,20 @@ def _caption(draw: ImageDraw.ImageDraw, frame: StoryboardFrame, origin: tuple[in
 
 
 def _wrap(text: str, typeface: Font, width: float, max_lines: int) -> list[str]:
-    """Greedy word wrap to `width` pixels; the last allowed line ends in an ellipsis when text is left over."""
+    """Greedy word wrap to `width` pixels; the last allowed line ends in an ellipsis when text is left over.
+
+    Japanese and Chinese captions, written without spaces, wrap between any two characters.
+    """
     lines: list[str] = []
-    words = text.split()
+    space = "" if cjk_language(text) in ("ja", "zh") else " "
+    words = list(text) if not space else text.split()
     while words and len(lines) < max_lines:
         line = words.pop(0)
-        while words and typeface.getlength(f"{line} {words[0]}") <= width:
-            line = f"{line} {words.pop(0)}"
-        lines.append(_fit(line, typeface, width))
+        while words and typeface.getlength(f"{line}{space}{words[0]}") <= width:
+            line = f"{line}{space}{words.pop(0)}"
+        lines.append(_fit(line.strip(), typeface, width))
     if words:
-        lines[-1] = _fit(lines[-1] + " …", typeface, width, force_ellipsis=True)
+        lines[-1] = _fit(lines[-1] + f"{space}…", typeface, width, force_ellipsis=True)
     return lines
 
 

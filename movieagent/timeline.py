@@ -34,6 +34,7 @@ def build_timeline(plan: Plan, spoken: list[SpokenLine], speech: SpeechSettings,
                     audio=audio.audio,
                     start_s=round(shot_start + cursor, 4),
                     end_s=round(shot_start + cursor + audio.duration_s, 4),
+                    resumes_s=audio.resumes_s,
                 )
             )
             cursor += audio.duration_s + speech.gap_between_lines_s

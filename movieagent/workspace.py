@@ -6,6 +6,7 @@ OUTDIR/
   clips/shot_0001_<shot-id>.mp4     one per shot, numbered in plan order
   keyframes/shot_0001_<shot-id>.png the still each clip starts from, when a keyframe backend is set
   speech/<line-id>.wav              one per spoken line
+  voices.json                       the cast: each speaking character's voice, as the speech backend cast it
   cache/                            cache keys of finished work; cache/llm/ the LLM crews' replies
   transcript.jsonl                  every LLM call: agent, scene, model, latency, tokens, cost
   planning.sqlite                   LangGraph checkpoints
@@ -137,6 +138,10 @@ class Workspace:
 
     def keyframe(self, index: int, shot_id: str) -> Path:
         return self.keyframes / f"shot_{index:04d}_{shot_id}.png"
+
+    @property
+    def voices(self) -> Path:
+        return self.root / "voices.json"
 
     def line_audio(self, line_id: str) -> Path:
         return self.speech / f"{line_id}.wav"

@@ -8,16 +8,19 @@ planned against it, and each fault a real server shows can be scripted:
         server.queue.extend([Fault.rate_limit, Fault.malformed])   # the next two calls
         server.rule = lambda call: Fault.server_error if call.scene == "scene-002" else None
         server.answer = lambda call: '{"title": "..."}'             # instead of the rules crew's answers
+    /v1/audio/speech answers with real speech (espeak-ng) as WAV bytes, with the same faults (truncated: half the file).
         ... base_url=server.base_url ...
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import threading
 import time
+import wave
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,6 +80,7 @@ class FakeOpenAI:
         self.rule: Callable[[Call], Fault | None] | None = None
         self.answer: Callable[[Call], str] = self.crew_answer  # replace to answer other questions, or to tamper
         self.calls: list[Call] = []
+        self.speech_voices = ("alloy", "coral", "echo", "nova", "onyx", "sage", "shimmer")  # what /audio/speech accepts
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._crew = RulesCrew(RulesCrew.Options())
@@ -92,6 +96,12 @@ class FakeOpenAI:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                if self.path.endswith("/audio/speech"):
+                    status, audio, headers, delay = fake.speak(body, self.headers.get("authorization", ""))
+                    time.sleep(delay)
+                    if isinstance(audio, dict):
+                        return self._send(status, audio, headers)
+                    return self._send_bytes(status, audio, "audio/wav" if status == 200 and audio[:4] == b"RIFF" else "text/html")
                 if not self.path.endswith("/chat/completions"):
                     return self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
                 status, payload, headers, delay = fake.respond(body, self.headers.get("authorization", ""))
@@ -110,6 +120,16 @@ class FakeOpenAI:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting (a timeout test)
+
+            def _send_bytes(self, status: int, data: bytes, content_type: str) -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", content_type)
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -187,6 +207,27 @@ class FakeOpenAI:
         delay = self.slow_s if call.fault == Fault.slow else self.latency_s
         return 200, _completion(body, content, finish_reason), {}, delay
 
+    def speak(self, body: dict[str, Any], authorization: str) -> tuple[int, bytes | dict[str, Any], dict[str, str], float]:
+        """/v1/audio/speech: real speech (espeak-ng) as WAV bytes, or the queued fault. (status, body, headers, delay)."""
+        call = Call(role="speech", scene=None, body=body, authorization=authorization)
+        with self._lock:
+            call.fault = self._fault(call)
+            self.calls.append(call)
+        if call.fault == Fault.rate_limit:
+            return 429, _error("Rate limit reached, slow down", "rate_limit_exceeded"), {"retry-after": self.retry_after}, self.latency_s
+        if call.fault == Fault.server_error:
+            return 500, _error("The server had an error while processing your request", "server_error"), {}, self.latency_s
+        if call.fault == Fault.unauthorized:
+            return 401, _error(f"Incorrect API key provided: {authorization.removeprefix('Bearer ')}", "invalid_api_key"), {}, self.latency_s
+        if body.get("voice") not in self.speech_voices:
+            return 400, _error(f"unknown voice {body.get('voice')!r}", "invalid_request_error"), {}, self.latency_s
+        audio = _spoken_wav(body["input"], body["voice"], float(body.get("speed", 1.0)))
+        if call.fault == Fault.malformed:
+            audio = b"<html><body>502 Bad Gateway</body></html>"
+        elif call.fault in (Fault.truncated, Fault.invalid):
+            audio = audio[: len(audio) // 2]
+        return 200, audio, {}, self.slow_s if call.fault == Fault.slow else self.latency_s
+
     def crew_answer(self, call: Call) -> str:
         """What the rules crew answers to the same typed question, as the JSON the role's schema asks for."""
         crew, role, inputs = self._crew, call.role, call.inputs
@@ -227,6 +268,22 @@ class FakeOpenAI:
             if digest[0] / 256 < self.fault_rate:
                 return RANDOM_FAULTS[digest[1] % len(RANDOM_FAULTS)]
         return None
+
+
+def _spoken_wav(text: str, voice: str, speed: float) -> bytes:
+    """Real speech: espeak-ng in a variant picked by the voice's name, as the bytes of a 16-bit WAV file."""
+    from movieagent.schema import CastVoice, Delivery
+    from movieagent.speech.espeak import Backend as Espeak
+
+    variant = ("m1", "f2", "m3", "f4", "m5", "f3", "m7")[int(hashlib.sha256(voice.encode()).hexdigest(), 16) % 7]
+    speech = Espeak(Espeak.Options()).synthesize(text, CastVoice(character_id="fake", name="fake", voice=variant, speed=speed), Delivery())
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(speech.sample_rate)
+        wav.writeframes((speech.samples * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()
 
 
 def _inputs(body: dict[str, Any]) -> dict[str, Any]:

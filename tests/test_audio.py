@@ -16,7 +16,8 @@ from movieagent.mix import BLOCK, mix_audio
 from movieagent.config import AudioSettings
 from movieagent.errors import InputError, RenderError
 from movieagent.media import run_ffmpeg
-from movieagent.schema import LineTiming, ShotTiming, Timeline, Voice
+from movieagent.schema import CastVoice, Delivery, LineTiming, ShotTiming, Timeline
+from movieagent.speech import audio as speech_audio
 
 SPEECH_HZ = 1500  # stand-in "voices" are tone bursts, far from the 440 Hz music
 MUSIC_HZ = 440
@@ -81,12 +82,13 @@ def test_mix_of_spoken_lines_has_exact_length_target_loudness_and_no_clipping(tm
     speech = Backend(Backend.Options())
     lines, start = [], 0.6
     script = [
-        ("Good evening, and welcome aboard.", Voice(variant="m3")),
-        ("Is this the last train?", Voice(variant="f2", pitch=65)),
-        ("It is.", Voice(variant="m3")),
+        ("Good evening, and welcome aboard.", CastVoice(character_id="guard", name="Guard", voice="m3")),
+        ("Is this the last train?", CastVoice(character_id="ann", name="Ann", voice="f2", pitch_semitones=2.5)),
+        ("It is.", CastVoice(character_id="guard", name="Guard", voice="m3")),
     ]
     for index, (text, voice) in enumerate(script):
-        speech.synthesize(text, voice, tmp_path / f"{index}.wav")
+        said = speech.synthesize(text, voice, Delivery())
+        speech_audio.write_wav(speech_audio.finish_line(said.samples, said.sample_rate, Delivery()), said.sample_rate, tmp_path / f"{index}.wav")
         lines.append(line_at(tmp_path / f"{index}.wav", start))
         start = lines[-1].end_s + 0.4
     timeline = timeline_of(lines, num_frames=int(24 * (start + 0.5)) + 1)  # a length that is not whole seconds

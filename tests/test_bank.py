@@ -12,6 +12,7 @@ from PIL import Image
 
 from movieagent.errors import InputErrors
 from movieagent.ingest import load_bank
+from movieagent.schema import Voice
 
 BRICK_YAML = """name: Brick Braddock
 aliases: [BRICK]
@@ -68,25 +69,25 @@ def test_listed_images_keep_their_order_and_characters_may_have_none(make_charac
     bank = load_bank(tmp_path / "bank")
     assert [image.name for image in bank.character("dick-steel").images] == ["side.png", "best.png"]
     narrator = bank.character("narrator")
-    assert narrator.images == [] and narrator.color.startswith("#") and narrator.voice.variant
+    assert narrator.images == [] and narrator.color.startswith("#") and narrator.voice == Voice()  # casting chooses
 
 
 def test_movieagent_layout(make_character, tmp_path):
     folder = make_character("Bob_Parr", None, images=("best.png", "shot_002.jpg", "shot_001.jpg"))
-    (folder / "best.txt").write_text("A large man in a blue suit.\n")
+    (folder / "best.txt").write_text("A large man in a blue suit, in his fifties.\n")
     (folder / "shot_001.txt").write_text("Bob at his desk.")
     other = make_character("Helen", None, images=("shot_001.png",))
     (other / "shot_001.txt").write_text("Helen stretches.")
     bank = load_bank(tmp_path / "bank")
 
     bob = bank.find_character("BOB PARR")
-    assert bob is not None and (bob.id, bob.name, bob.description) == ("bob-parr", "Bob_Parr", "A large man in a blue suit.")
+    assert bob is not None and (bob.id, bob.name, bob.description) == ("bob-parr", "Bob_Parr", "A large man in a blue suit, in his fifties.")
     assert [image.name for image in bob.images] == ["best.png", "shot_001.jpg", "shot_002.jpg"]
     helen = bank.character("helen")
     assert helen.description == "Helen stretches."
-    # Colour and voice come from the name through sha256, so they are the same in every process.
-    assert (helen.color, helen.voice.variant, helen.voice.pitch) == ("#62d9d9", "f3", 41)
-    assert (bob.color, bob.voice.variant) != (helen.color, helen.voice.variant)
+    # Colour comes from the name through sha256, so it is the same in every process; voice words from the caption.
+    assert (helen.color, helen.voice) == ("#62d9d9", Voice())
+    assert bob.color != helen.color and (bob.voice.gender, bob.voice.age) == ("male", "middle-aged")
     assert load_bank(tmp_path / "bank").character("helen") == helen
 
 

@@ -46,7 +46,7 @@ def test_union_members_are_named_as_the_file_writes_them(tmp_path):
         validate(parse(text, tmp_path / "beats.json"), SceneBeats)
     assert raised.value.message == "unknown key 'beats[1].colour'"
     assert raised.value.line == next(number for number, row in enumerate(text.splitlines(), 1) if '"colour"' in row)
-    assert raised.value.fix.startswith("allowed keys: kind, speaker_id, text, parenthetical, off_screen, dual;")
+    assert raised.value.fix.startswith("allowed keys: kind, speaker_id, text, parenthetical, off_screen, voice_over, dual;")
 
 
 def test_only_regular_files_are_read_and_never_past_the_limit(tmp_path):

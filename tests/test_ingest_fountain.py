@@ -18,7 +18,7 @@ from movieagent.schema import Script, ScriptAction, ScriptDialogue, ScriptTransi
 CORPUS_COUNTS = {
     "afterwriting-cyrillic": (1, 1),
     "afterwriting-feature-test": (9, 10),
-    "afterwriting-japanese": (1, 0),
+    "afterwriting-japanese": (1, 1),
     "beat-tutorial": (7, 4),
     "big-fish": (190, 760),
     "big-fish-smart-quotes": (190, 760),

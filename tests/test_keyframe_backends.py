@@ -212,11 +212,11 @@ def test_preflight_names_each_missing_model_and_how_to_fetch_it(tiny_models: dic
         missing.preflight()
     messages = [problem.describe() for problem in raised.value.problems]
     assert len(messages) == 2
-    assert "nobody/no-sdxl" in messages[0] and "hf download nobody/no-sdxl" in messages[0]
+    assert "nobody/no-sdxl" in messages[0] and "movieagent fetch -c PROFILE" in messages[0]
     assert "hf download nobody/no-adapter sdxl_models/ip-adapter-plus-face_sdxl_vit-h.safetensors" in messages[1]
     assert "models/image_encoder/model.safetensors" in messages[1]
 
-    with pytest.raises(InputErrors, match="hf download nobody/no-kontext"):
+    with pytest.raises(InputErrors, match="movieagent fetch -c PROFILE"):
         load_backend("keyframe", BackendChoice(kind="flux_kontext", model="nobody/no-kontext")).preflight()
 
     load_backend(
@@ -255,10 +255,10 @@ def test_lower_memory_offloads_then_shrinks_then_gives_up(sdxl, kontext) -> None
     steps = []
     while gpu.lower_memory():
         steps.append((gpu.options.offload, gpu.options.resolution_scale))
-    assert steps == [("model", 1.0), ("model", 0.75), ("model", 0.5625), ("model", 0.5)]
+    assert steps == [("model", 1.0), ("group", 1.0), ("group", 0.75), ("group", 0.5625), ("group", 0.5)]
 
 
-def test_after_lowering_memory_the_next_render_reloads_the_model(
+def test_after_lowering_memory_the_next_render_draws_smaller_with_the_same_model(
     tiny_models: dict[str, Path], images: dict[str, Path], tmp_path: Path, monkeypatch
 ) -> None:
     backend = load_backend(
@@ -273,7 +273,7 @@ def test_after_lowering_memory_the_next_render_reloads_the_model(
     assert backend.lower_memory() is True
     pixels = render(backend, two_shot(images), tmp_path / "smaller.png")
 
-    assert backend.pipeline() is not first_pipeline
+    assert backend.pipeline() is first_pipeline, "a smaller size needs no other model"
     assert backend.options.resolution_scale == 0.5
     assert pixels.shape == (HEIGHT, WIDTH, 3), "drawn smaller, written at the job's size"
 
@@ -299,3 +299,68 @@ def test_masks_and_prompt_follow_the_job() -> None:
     assert keyframe_prompt(planned) == "Medium shot, eye level. A lamp", "the planner's framing is not repeated"
     unplanned = make_job(prompt="", characters=[person("Ann", ANN_BOX, None)])
     assert keyframe_prompt(unplanned) == "medium shot, eye level. LAMP ROOM. night. Ann. They talk"
+
+
+def draw_figure(path: Path, *, head: str = "#e0a070", body: str = "#2040a0", size: tuple[int, int] = (120, 400)) -> Path:
+    """A standing cut-out: a head, a wider body with an arm, on transparency (like the bank's pictures)."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([40, 20, 80, 70], fill=head)  # the head: the top of the figure, 20..70 of 400
+    draw.rectangle([30, 72, 90, 390], fill=body)
+    draw.rectangle([90, 100, 115, 230], fill=body)  # an arm widens the figure on one side only
+    image.save(path)
+    return path
+
+
+def test_the_face_adapter_gets_the_head_of_a_full_figure(sdxl, tmp_path: Path, monkeypatch) -> None:
+    from movieagent.diffusion.keyframes import face_region
+
+    figure = draw_figure(tmp_path / "figure.png")
+    with Image.open(figure) as image:
+        face = face_region(image.convert("RGBA"))
+    pixels = np.asarray(face.convert("RGB"), np.int16)
+    opaque = np.asarray(face.getchannel("A")) > 0
+    skin = (np.abs(pixels - (0xE0, 0xA0, 0x70)).sum(axis=2) < 30) & opaque
+    assert face.width == face.height, "square, as the image encoder crops it"
+    assert face.height <= 0.25 * 400
+    assert skin.sum() == pytest.approx(np.pi * 20 * 25, rel=0.1), "the whole head is in"
+    assert skin[: face.height // 2].sum() > skin[face.height // 2 :].sum(), "the head is at its top"
+    portrait = draw_portrait(tmp_path / "portrait.png")
+    with Image.open(portrait) as image:
+        assert face_region(image.convert("RGBA")).size == image.size, "a portrait is kept whole"
+
+    # What the pipeline receives for that character is the face, not the figure squeezed into 224 pixels.
+    calls = record_pipeline_calls(sdxl, monkeypatch)
+    sdxl.render(make_job(characters=[person("Ann", ANN_BOX, figure)]), tmp_path / "key.png")
+    (character_image,), _ = calls[0]["ip_adapter_image"]
+    assert character_image.width == character_image.height
+    seen = np.asarray(character_image, np.int16)
+    assert (np.abs(seen - (0xE0, 0xA0, 0x70)).sum(axis=2) < 30).mean() > 0.2, "skin fills much of what the adapter sees (3 % of the whole figure)"
+
+
+def test_sdxl_masks_are_on_the_device_the_unet_runs_on(sdxl, images: dict[str, Path], tmp_path: Path, monkeypatch) -> None:
+    import torch
+
+    pipeline = sdxl.pipeline()
+    monkeypatch.setattr(type(pipeline), "_execution_device", property(lambda self: torch.device("meta")))
+    calls = record_pipeline_calls(sdxl, monkeypatch)
+    sdxl.render(two_shot(images), tmp_path / "key.png")
+    masks = calls[0]["cross_attention_kwargs"]["ip_adapter_masks"]
+    assert [mask.device.type for mask in masks] == ["meta", "meta"]
+
+
+def record_pipeline_calls(backend, monkeypatch) -> list[dict]:
+    """Replaces the pipeline's call with one that records its arguments and returns a grey image."""
+    from types import SimpleNamespace
+
+    pipeline = backend.pipeline()
+    calls: list[dict] = []
+
+    def recording_call(self, *args, **kwargs):
+        calls.append(kwargs)
+        return SimpleNamespace(images=[Image.new("RGB", (kwargs["width"], kwargs["height"]), "grey")])
+
+    monkeypatch.setattr(type(pipeline), "__call__", recording_call)
+    return calls

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -205,3 +208,49 @@ def test_visible_gpus_follow_cuda_visible_devices(monkeypatch):
     assert visible_gpus() == ["1"]
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     assert visible_gpus() == []
+
+
+def fake_program(folder: Path, name: str, output: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    program = folder / name
+    # printf is built into the shell: the test's PATH may hold nothing else.
+    lines = " ".join(f"'{line}'" for line in output.splitlines())
+    program.write_text(f"#!/bin/sh\nprintf '%s\\n' {lines}\n", encoding="utf-8")
+    program.chmod(0o755)
+    return program
+
+
+def test_gpus_are_counted_by_nvidia_smi_where_the_driver_folder_is_missing(tmp_path, monkeypatch):
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.setattr("movieagent.render.runner_local.NVIDIA_GPU_FOLDER", tmp_path / "no-such-folder")
+    listing = (
+        "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-1111)\n"
+        "  MIG 3g.40gb     Device  0: (UUID: MIG-aaaa)\n"
+        "GPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-2222)"
+    )
+    fake_program(tmp_path / "bin", "nvidia-smi", listing)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert visible_gpus() == ["0", "1"]
+
+
+def test_without_the_folder_or_nvidia_smi_torch_counts_the_gpus_in_another_process(tmp_path, monkeypatch):
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.setattr("movieagent.render.runner_local.NVIDIA_GPU_FOLDER", tmp_path / "no-such-folder")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    # A stand-in for the Python that would import torch: it answers what torch.cuda.device_count() printed.
+    monkeypatch.setattr("sys.executable", str(fake_program(tmp_path / "bin", "python", "3")))
+    assert visible_gpus() == ["0", "1", "2"]
+    monkeypatch.setattr("sys.executable", str(fake_program(tmp_path / "broken", "python", "Traceback: no module named torch")))
+    assert visible_gpus() == []
+
+
+def test_counting_gpus_never_imports_torch_here():
+    probe = (
+        "import sys, pathlib\n"
+        "import movieagent.render.runner_local as runner\n"
+        "runner.NVIDIA_GPU_FOLDER = pathlib.Path('/no/such/folder')\n"
+        "print(runner.visible_gpus(), 'torch' in sys.modules)"
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "CUDA_VISIBLE_DEVICES"}
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environment, timeout=120)
+    assert shown.stdout.split()[-1] == "False"

@@ -193,7 +193,8 @@ def test_three_people_get_group_and_closer_shots_and_voice_over_is_not_in_frame(
     assert framed[2] == ["ben"] and speaking[2] == ["ben"] and kitchen.shots[2].size == ShotSize.close_up
     assert framed[3] == ["anna", "ben", "clara"] and speaking[3] == ["narrator"]  # the voice over the group
     narration = [line for line in plan.lines() if line.speaker_id == "narrator"]
-    assert len(narration) == 1 and narration[0].off_screen
+    assert len(narration) == 1 and narration[0].off_screen and narration[0].voice_over  # heard close and dry
+    assert not any(line.voice_over for line in plan.lines() if line.speaker_id != "narrator")
     assert all(placed.character_id != "narrator" for shot in plan.shots() for placed in shot.characters)
 
 

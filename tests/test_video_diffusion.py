@@ -18,9 +18,11 @@ from movieagent.errors import InputError, InputErrors, RenderError
 from movieagent.media import ffmpeg_exe, probe
 from movieagent.schema import RenderJob
 from tests.media_probe import count_frames
-from tests.tiny_video_models import save_cogvideox_i2v, save_ltx_i2v, save_wan_i2v
+from tests.tiny_video_models import save_cogvideox_i2v, save_ltx_i2v, save_wan_i2v, save_wan_vace
 
-BACKENDS = [("wan", "tiny_wan21"), ("wan", "tiny_wan22"), ("ltx", "tiny_ltx"), ("cogvideox", "tiny_cogvideox")]
+BACKENDS = [
+    ("wan", "tiny_wan21"), ("wan", "tiny_wan22"), ("ltx", "tiny_ltx"), ("cogvideox", "tiny_cogvideox"), ("wan_vace", "tiny_wan_vace"),
+]  # fmt: skip
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -39,6 +41,11 @@ def tiny_wan21_flf2v(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_wan22(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return save_wan_i2v(tmp_path_factory.mktemp("wan22-i2v"), image_encoder=False, two_experts=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_wan_vace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_wan_vace(tmp_path_factory.mktemp("wan21-vace"))
 
 
 @pytest.fixture(scope="session")
@@ -221,14 +228,14 @@ def test_a_shot_without_a_keyframe_fails_before_any_model_loads(tmp_path: Path) 
         backend.render(job, tmp_path / job.output)
 
 
-@pytest.mark.parametrize("kind", ["wan", "ltx", "cogvideox"])
+@pytest.mark.parametrize("kind", ["wan", "ltx", "cogvideox", "wan_vace"])
 def test_preflight_names_the_missing_model_and_how_to_fetch_it(kind: str, tmp_path: Path) -> None:
     backend = load_backend("video", BackendChoice(kind=kind, model="movieagent-tests/no-such-video-model"))
     assert isinstance(backend, ChecksWeights) and isinstance(backend, LowersMemory)
     with pytest.raises(InputErrors) as missing:
         backend.preflight()
-    assert "image-to-video weights 'movieagent-tests/no-such-video-model'" in str(missing.value)
-    assert "hf download movieagent-tests/no-such-video-model" in str(missing.value)
+    assert "weights 'movieagent-tests/no-such-video-model'" in str(missing.value)
+    assert "movieagent fetch -c PROFILE" in str(missing.value)
     with pytest.raises(InputError, match="cannot load") as unloadable:
         video_backend(kind, tmp_path / "no-folder").pipeline()
     assert "model_index.json" in (unloadable.value.fix or "")
@@ -243,6 +250,7 @@ def test_lower_memory_offloads_then_draws_smaller(tiny_ltx: Path) -> None:
     backend = load_backend("video", BackendChoice(kind="wan", device="cuda"))
     job = make_job(width=1280, height=720)
     assert backend.lower_memory() and backend.options.offload == "model"
+    assert backend.lower_memory() and backend.options.offload == "group"
     assert backend.scaled_size(job, 16) == (832, 464)
     assert backend.lower_memory()
     assert backend.scaled_size(job, 16) == (624, 352)
@@ -253,3 +261,77 @@ def test_options_are_checked_when_the_backend_is_built() -> None:
         load_backend("video", BackendChoice(kind="ltx", max_frame=97))
     with pytest.raises(InputError, match="model_fps"):
         load_backend("video", BackendChoice(kind="cogvideox", model_fps=0))
+
+
+@pytest.fixture(scope="session")
+def tiny_wan22_ti2v(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_wan_i2v(tmp_path_factory.mktemp("wan22-ti2v"), image_encoder=False, ti2v=True)
+
+
+def recorded_calls(backend, monkeypatch) -> list[dict]:
+    """The keyword arguments of every pipeline call, the pipeline still running."""
+    pipeline = backend.pipeline()
+    calls: list[dict] = []
+    real_call = type(pipeline).__call__
+    monkeypatch.setattr(type(pipeline), "__call__", lambda self, **kwargs: calls.append(kwargs) or real_call(self, **kwargs))
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "expected"),
+    [
+        ("tiny_wan21", {}, (5.0, None)),
+        ("tiny_wan22", {}, (3.5, 3.5)),  # Wan 2.2 A14B's own, for both experts
+        ("tiny_wan22", {"guidance_scale": 4.0}, (4.0, 4.0)),
+        ("tiny_wan22", {"guidance_scale": 3.0, "guidance_scale_2": 4.0}, (3.0, 4.0)),
+        ("tiny_wan22_ti2v", {}, (5.0, None)),
+    ],
+)
+def test_each_wan_family_gets_its_own_guidance(
+    model: str, options: dict, expected: tuple, workdir: Path, request: pytest.FixtureRequest, monkeypatch
+) -> None:
+    backend = video_backend("wan", request.getfixturevalue(model), **options)
+    calls = recorded_calls(backend, monkeypatch)
+    backend.render(make_job(), workdir / make_job().output)
+    assert (calls[0]["guidance_scale"], calls[0]["guidance_scale_2"]) == expected
+
+
+def test_wan22_ti2v_5b_animates_its_keyframe_at_its_own_grid(tiny_wan22_ti2v: Path, workdir: Path, monkeypatch) -> None:
+    backend = video_backend("wan", tiny_wan22_ti2v, model_fps=24, max_frames=121)
+    calls = recorded_calls(backend, monkeypatch)
+    first = render(backend, make_job(end_keyframe=Path("keyframes/next.png")), workdir, "first.mp4")
+    other = render(backend, make_job(keyframe=Path("keyframes/b.png")), workdir, "other.mp4")
+    assert len(first) == 6 and not np.array_equal(first, other), "the keyframe reaches the model"
+    assert calls[0]["last_image"] is None, "TI2V takes no end frame"
+    assert calls[0]["width"] % 32 == 0 and calls[0]["height"] % 32 == 0, "VAE 16x, patches 2x"
+
+
+def test_wan_vace_keeps_the_bank_pictures_in_view_through_the_clip(tiny_wan_vace: Path, workdir: Path, monkeypatch) -> None:
+    from movieagent.schema import Box, JobCharacter
+
+    from tests.test_keyframe_backends import draw_figure
+
+    def shot(figure: Path, **changes) -> RenderJob:
+        mara = JobCharacter(character_id="mara", name="Mara", image=figure, color="#888888", box=Box(x=0.1, y=0.1, w=0.4, h=0.9))
+        return make_job(characters=[mara], location_image=workdir / "keyframes" / "next.png", **changes)
+
+    red, blue = draw_figure(workdir / "red.png", body="#c02020"), draw_figure(workdir / "blue.png", body="#2020c0")
+    backend = video_backend("wan_vace", tiny_wan_vace)
+    calls = recorded_calls(backend, monkeypatch)
+    in_red = render(backend, shot(red), workdir, "red.mp4")
+    in_blue = render(backend, shot(blue), workdir, "blue.mp4")
+    continuing = render(backend, shot(red, end_keyframe=Path("keyframes/b.png")), workdir, "continuing.mp4")
+
+    assert len(in_red) == len(continuing) == 6
+    # The same seed and keyframe: only the reference differs, and it reaches the drawn frames.
+    assert not np.array_equal(in_red[1:], in_blue[1:]), "the character's picture steers the frames after the keyframe"
+    figure, place = calls[0]["reference_images"]
+    assert figure.getpixel((2, 2)) == (255, 255, 255) and figure.getpixel((60, 200)) == (0xC0, 0x20, 0x20), "the figure on white"
+    assert place.size == (70, 40), "then the location's picture"
+    first_mask, last_mask = np.asarray(calls[0]["mask"][0]), np.asarray(calls[0]["mask"][-1])
+    assert first_mask.max() == 0 and last_mask.min() == 255, "the keyframe is kept, the rest is drawn"
+    assert np.asarray(calls[2]["mask"][-1]).max() == 0, "a continuing take keeps the next shot's keyframe as its end"
+    assert len(calls[2]["video"]) == calls[2]["num_frames"]
+
+    one = video_backend("wan_vace", tiny_wan_vace, max_references=1, location_reference=False)
+    assert len(one.references(shot(red))) == 1

@@ -82,6 +82,7 @@ def save_wan_i2v(
     image_encoder: bool = True,
     first_last: bool = False,
     two_experts: bool = False,
+    ti2v: bool = False,
     device: str = "cpu",
     dtype: torch.dtype = torch.float32,
 ) -> Path:
@@ -89,17 +90,24 @@ def save_wan_i2v(
 
     `image_encoder=True` is Wan 2.1 I2V (a CLIP vision encoder feeds the transformer), with `first_last=True`
     Wan 2.1 FLF2V (the encoder sees a first and a last frame, told apart by learned positions); False with
-    `two_experts=True` is Wan 2.2 I2V A14B (no encoder; a high-noise and a low-noise transformer).
+    `two_experts=True` is Wan 2.2 I2V A14B (no encoder; a high-noise and a low-noise transformer), with
+    `ti2v=True` Wan 2.2 TI2V 5B (one transformer; the Wan 2.2 VAE packs 2x2 pixels and compresses 16x; the
+    still enters as the first latent frame, kept at timestep 0).
     """
     from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanImageToVideoPipeline, WanTransformer3DModel
     from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel, UMT5Config, UMT5EncoderModel
 
     torch.manual_seed(0)
     vision = CLIPVisionConfig(**sizes.image_encoder) if image_encoder else None
+    vae_config = sizes.vae
+    if ti2v:
+        vae_config = {**vae_config, "is_residual": True, "in_channels": 12, "out_channels": 12, "patch_size": 2, "scale_factor_spatial": 16}
+    latent_channels = vae_config.get("z_dim", 16)
     transformer_config = dict(
         patch_size=(1, 2, 2),
-        in_channels=36,  # noise (16) + the first/last-frame mask (4) + the encoded stills (16)
-        out_channels=16,
+        # TI2V: the noise alone; I2V: noise (16) + the first/last-frame mask (4) + the encoded stills (16)
+        in_channels=latent_channels if ti2v else 36,
+        out_channels=latent_channels,
         image_dim=vision.hidden_size if vision else None,
         added_kv_proj_dim=sizes.transformer["num_attention_heads"] * sizes.transformer["attention_head_dim"] if vision else None,
         # Two stills of (patches + the class token) each.
@@ -110,11 +118,12 @@ def save_wan_i2v(
         parts: dict[str, Any] = {
             "tokenizer": tiny_t5_tokenizer(),
             "text_encoder": UMT5EncoderModel(UMT5Config(**sizes.text_encoder)).eval(),
-            "vae": AutoencoderKLWan(**sizes.vae).eval(),
+            "vae": AutoencoderKLWan(**vae_config).eval(),
             "scheduler": UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0),
             "transformer": WanTransformer3DModel(**transformer_config).eval(),
             "transformer_2": WanTransformer3DModel(**transformer_config).eval() if two_experts else None,
             "boundary_ratio": 0.875 if two_experts else None,
+            "expand_timesteps": ti2v,
         }
         if vision is not None:
             parts["image_encoder"] = CLIPVisionModel(vision).eval()
@@ -122,6 +131,33 @@ def save_wan_i2v(
                 crop_size=vision.image_size, size={"shortest_edge": vision.image_size}, do_center_crop=True
             )
     WanImageToVideoPipeline(**parts).save_pretrained(folder)
+    return folder
+
+
+def save_wan_vace(folder: Path, sizes: WanSizes = WanSizes(), *, device: str = "cpu", dtype: torch.dtype = torch.float32) -> Path:
+    """A WanVACEPipeline folder (Wan 2.1 VACE): a Wan transformer with VACE blocks beside layers 0 and 1 that read the
+    conditioning video, its mask and the reference images."""
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanVACEPipeline, WanVACETransformer3DModel
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    torch.manual_seed(0)
+    latent_channels = sizes.vae.get("z_dim", 16)
+    with building(device, dtype):
+        WanVACEPipeline(
+            tokenizer=tiny_t5_tokenizer(),
+            text_encoder=UMT5EncoderModel(UMT5Config(**sizes.text_encoder)).eval(),
+            vae=AutoencoderKLWan(**sizes.vae).eval(),
+            scheduler=UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0),
+            transformer=WanVACETransformer3DModel(
+                patch_size=(1, 2, 2),
+                in_channels=latent_channels,
+                out_channels=latent_channels,
+                # The video's latents, kept and to draw (2 x 16), and its mask folded 8x8 into channels (64).
+                vace_in_channels=2 * latent_channels + 64,
+                vace_layers=list(range(sizes.transformer["num_layers"])),
+                **sizes.transformer,
+            ).eval(),
+        ).save_pretrained(folder)
     return folder
 
 
@@ -160,7 +196,7 @@ def save_ltx_i2v(folder: Path) -> Path:
             num_attention_heads=2,
             attention_head_dim=8,
             cross_attention_dim=16,
-            num_layers=1,
+            num_layers=2,  # the first-block cache needs a head block and a tail block
             caption_channels=32,
         ).eval(),
     ).save_pretrained(folder)
@@ -196,7 +232,7 @@ def save_cogvideox_i2v(folder: Path) -> Path:
             out_channels=4,
             time_embed_dim=4,
             text_embed_dim=32,
-            num_layers=1,
+            num_layers=2,  # the first-block cache needs a head block and a tail block
             sample_width=6,  # latent units: the model draws 48 x 32 pixels
             sample_height=4,
             sample_frames=9,

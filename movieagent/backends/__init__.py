@@ -27,6 +27,10 @@ BACKENDS: dict[Family, dict[str, str]] = {
     },
     "speech": {
         "espeak": "movieagent.speech.espeak",
+        "piper": "movieagent.speech.piper",
+        "openai": "movieagent.speech.openai",
+        "kokoro": "movieagent.speech.kokoro",
+        "chatterbox": "movieagent.speech.chatterbox",
     },
     "keyframe": {
         "preview": "movieagent.preview.keyframe",
@@ -36,6 +40,7 @@ BACKENDS: dict[Family, dict[str, str]] = {
     "video": {
         "preview": "movieagent.preview.video",
         "wan": "movieagent.diffusion.video_wan",
+        "wan_vace": "movieagent.diffusion.video_wan_vace",
         "ltx": "movieagent.diffusion.video_ltx",
         "cogvideox": "movieagent.diffusion.video_cogvideox",
     },

@@ -9,13 +9,17 @@ planning.crew.Crew, beside the graph that asks it.)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
 from movieagent.config import BackendChoice
-from movieagent.schema import ClipResult, RenderJob, Voice
+from movieagent.schema import CastVoice, ClipResult, Delivery, RenderJob, Voice
+
+if TYPE_CHECKING:  # `validate` casts voices through these protocols without loading numpy
+    import numpy as np
 
 
 class KeyframeBackend(Protocol):
@@ -52,10 +56,51 @@ class ChecksWeights(Protocol):
         ...
 
 
-class SpeechBackend(Protocol):
-    """Speaks one line. Writes a mono 16-bit WAV with no leading or trailing silence."""
+@dataclass(frozen=True)
+class VoiceOption:
+    """One voice a speech backend can speak with, and what is known of it, for casting."""
 
-    def synthesize(self, text: str, voice: Voice, output: Path) -> None: ...
+    voice: str
+    speaker: int | None = None
+    gender: str | None = None
+    age: str | None = None
+    accent: str | None = None
+    language: str | None = None  # 'en-us'; None: speaks any language
+
+
+@dataclass(frozen=True)
+class VoiceRequest:
+    """What a character's own words ask of one backend (voice.piper, voice.espeak, ...); None: casting chooses."""
+
+    voice: str | None = None
+    speaker: int | None = None
+    language: str | None = None
+    pitch_semitones: float | None = None
+    speed: float | None = None
+    instructions: str | None = None
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A backend's raw speech for one line: mono float samples in -1..1 (the stage trims and levels them)."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+
+class SpeechBackend(Protocol):
+    """Speaks lines in the voices casting gave the characters (speech/casting.py). Cheap to build: models load on
+    the first line, and `voices` reads no weights, so `validate` can show the cast."""
+
+    def voices(self) -> list[VoiceOption]:
+        """Every voice it can speak with here."""
+        ...
+
+    def requested(self, voice: Voice) -> VoiceRequest | None:
+        """The part of a character's voice words meant for this backend alone (voice.piper for piper, ...)."""
+        ...
+
+    def synthesize(self, text: str, voice: CastVoice, delivery: Delivery) -> Speech: ...
 
 
 class RenderPhase(BaseModel):

@@ -4,12 +4,16 @@ with less memory after running out of it, and the check that every weight is on 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from movieagent.diffusion.loading import OFFLINE_HINT, DiffusionOptions, check_weights, is_local_path, lowered
+from movieagent.diffusion.loading import PROFILE_FETCH, DiffusionOptions, check_weights, is_local_path, place
+from movieagent.diffusion.memory import describe, lowered
 from movieagent.errors import InputError, InputErrors
+
+log = logging.getLogger("movieagent")
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class WeightFiles:
         wanted = paths or list(self.paths)
         if self.is_folder:
             return f"put {', '.join(wanted)} in {self.repo}"
-        return f"fetch them on a machine with internet: hf download {self.repo} {' '.join(wanted)}{OFFLINE_HINT}"
+        return f"{PROFILE_FETCH}; or just these files: hf download {self.repo} {' '.join(wanted)}"
 
 
 class DiffusionBackend:
@@ -68,12 +72,22 @@ class DiffusionBackend:
         return self._pipeline
 
     def lower_memory(self) -> bool:
+        """Takes the next step of the memory ladder (diffusion/memory.py), on the loaded pipeline where it can."""
         cheaper = lowered(self.options)
         if cheaper is None:
             return False
+        offload_changes = cheaper.offload != self.options.offload
         self.options = cheaper
-        # Dropped now (the worker then frees its memory: render.worker.release_memory), reloaded by the next render.
-        self._pipeline = None
+        if self._pipeline is not None and offload_changes:
+            try:
+                place(self._pipeline, cheaper)
+            except (RuntimeError, ValueError, NotImplementedError) as error:
+                # A pipeline diffusers cannot switch (e.g. device-mapped): dropped here, freed by the worker
+                # (render.worker.release_memory) before the next render loads it again with the new setting.
+                # Logged as text: a log handler keeping the error would keep its frames, and they hold the pipeline.
+                log.warning("cannot switch the loaded pipeline to %s offload (%s): loading it again", cheaper.offload, str(error))
+                self._pipeline = None
+        log.warning("next try: %s", describe(cheaper, self._pipeline))
         return True
 
     def preflight(self) -> None:

@@ -60,6 +60,8 @@ class ClipRequest:
     num_frames: int
     fps: int
     generator: torch.Generator
+    # Pictures of who and what the clip shows (the bank's), for models that take them (diffusion/video_wan_vace.py).
+    references: tuple[Image.Image, ...] = ()
 
 
 class ImageToVideoBackend(DiffusionBackend, ABC):
@@ -75,6 +77,7 @@ class ImageToVideoBackend(DiffusionBackend, ABC):
     def render(self, job: RenderJob, output: Path) -> None:
         # 1. Check inputs before loading anything.
         keyframe, end_keyframe = keyframe_paths(job, output)
+        references = tuple(self.references(job))
 
         # 2. Prepare what the model draws: the frames the shot's duration needs at the model's rate, its size, the stills.
         pipeline = self.pipeline()
@@ -95,6 +98,7 @@ class ImageToVideoBackend(DiffusionBackend, ABC):
             num_frames=self.fixed_frames(pipeline) or needed,
             fps=self.options.model_fps,
             generator=generator(job.seed),
+            references=references,
         )
 
         # 3. Draw. A model that only draws a fixed length gives more than needed: the shot keeps its start, at natural speed.
@@ -114,6 +118,10 @@ class ImageToVideoBackend(DiffusionBackend, ABC):
     @abstractmethod
     def size(self, pipeline: Any, job: RenderJob) -> tuple[int, int]:
         """Width and height the model draws the job at."""
+
+    def references(self, job: RenderJob) -> list[Image.Image]:
+        """Reference pictures the model takes besides the keyframe; none by default."""
+        return []
 
     def fixed_frames(self, pipeline: Any) -> int | None:
         """The one clip length the model can draw, for models trained at a single length; None: any length on the grid."""

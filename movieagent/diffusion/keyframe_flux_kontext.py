@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field
 
 from movieagent.diffusion.backend import DiffusionBackend
 from movieagent.diffusion.keyframes import framing, keyframe_size, reference_collage, save_keyframe, where_in_frame
-from movieagent.diffusion.loading import DiffusionOptions, generator, load_pipeline
+from movieagent.diffusion.loading import DiffusionOptions, cache_context, generator, load_pipeline
 from movieagent.schema import RenderJob
 
 # Flux latents are 1/8 of the image and packed 2x2 into tokens.
@@ -58,18 +58,19 @@ class Backend(DiffusionBackend):
 
         # 3. Run at the collage's own size: max_area keeps the pipeline from choosing another, and without
         # auto-resize it does not snap the input to its preferred sizes, which would move the boxes.
-        result = pipeline(
-            image=collage,
-            prompt=instruction(job, options.style),
-            width=width,
-            height=height,
-            max_area=width * height,
-            _auto_resize=False,
-            num_inference_steps=options.steps,
-            guidance_scale=options.guidance_scale,
-            max_sequence_length=options.max_sequence_length,
-            generator=generator(job.seed),
-        )
+        with cache_context(pipeline):
+            result = pipeline(
+                image=collage,
+                prompt=instruction(job, options.style),
+                width=width,
+                height=height,
+                max_area=width * height,
+                _auto_resize=False,
+                num_inference_steps=options.steps,
+                guidance_scale=options.guidance_scale,
+                max_sequence_length=options.max_sequence_length,
+                generator=generator(job.seed),
+            )
 
         # 4. Post-process: exactly the job's size, written atomically.
         save_keyframe(result.images[0], job, output)

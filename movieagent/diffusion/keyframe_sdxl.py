@@ -3,6 +3,8 @@
 Two IP-Adapters share one CLIP image encoder (ViT-H, from h94/IP-Adapter):
 - the characters' adapter (plus-face by default) gets every character's reference image, each masked to that
   character's box, so in a two-shot each face is drawn from its own reference and not from a blend of both;
+  the plus-face adapter was trained on faces, so it gets the face region of a full-figure reference
+  (keyframes.face_region), not the whole figure squeezed into the encoder's 224 pixels;
 - the location's adapter (plain) gets the location's reference image, masked to the frame outside the boxes.
 The text prompt (the shot's framing, the planner's visual prompt, a style) carries the rest. The image is
 generated near SDXL's training size (about one megapixel, sides multiples of 64) at the shot's aspect ratio,
@@ -12,7 +14,7 @@ then scaled and centre-cropped to exactly the job's size.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from PIL import Image
 from pydantic import ConfigDict, Field, field_validator
@@ -51,6 +53,9 @@ class Backend(DiffusionBackend):
         )
         image_encoder_folder: str = Field(
             default="models/image_encoder", description="The CLIP image encoder both adapters were trained with, in ip_adapter"
+        )
+        character_crop: Literal["face", "figure"] = Field(
+            default="face", description="What the characters' adapter sees: the face (for plus-face) or the whole figure"
         )
         character_scale: float = Field(default=0.7, ge=0, le=2, description="How strongly the faces follow the references")
         location_scale: float = Field(default=0.4, ge=0, le=2, description="How strongly the place follows its reference")
@@ -92,7 +97,7 @@ class Backend(DiffusionBackend):
     def render(self, job: RenderJob, output: Path) -> None:
         options = self.options
         # 1. Check inputs: read every reference first, so a bad image fails before the model loads.
-        characters = character_references(job)
+        characters = character_references(job, faces=options.character_crop == "face")
         location = location_reference(job) if options.location_weights else None
 
         # 2. Prepare: the pipeline, the generation size, and each adapter's images, masks and strength.
@@ -101,6 +106,9 @@ class Backend(DiffusionBackend):
             job.width, job.height, pixels=options.pixels, multiple=SIZE_MULTIPLE, scale=options.resolution_scale
         )
         images, masks, scales = self._adapter_inputs(characters, location, (width, height))
+        # On the device the UNet runs on: the attention layers resample every mask at every step, and a mask on
+        # the CPU would be copied over for each of those thousands of calls.
+        masks = [mask.to(pipeline._execution_device) if mask is not None else None for mask in masks]
         pipeline.set_ip_adapter_scale(scales)
 
         # 3. Run.

@@ -17,6 +17,11 @@ from movieagent.workspace import atomic_path
 
 # What the image encoder sees behind a cut-out reference.
 NEUTRAL_GREY = (128, 128, 128)
+# A standing figure's head (hair to chin) is about 1/7 of its height; the face crop takes a little more, so the
+# hair and the neckline stay in, as in the face crops the plus-face IP-Adapter was trained on.
+HEAD_SHARE = 0.2
+# Taller than this (height / width), a reference shows a whole figure; otherwise it is a portrait already.
+FIGURE_ASPECT = 1.5
 
 
 def framing(job: RenderJob) -> str:
@@ -86,20 +91,44 @@ def reference_collage(job: RenderJob, size: tuple[int, int]) -> Image.Image:
     return canvas
 
 
-def character_references(job: RenderJob) -> list[tuple[JobCharacter, Image.Image]]:
-    """Each character that has a reference image, with it loaded as RGB (in job order)."""
-    return [
-        (character, _on_grey(_character_reference(character.name, character.image)))
-        for character in job.characters
-        if character.image is not None
-    ]
+def character_references(
+    job: RenderJob, *, faces: bool = False, background: tuple[int, int, int] = NEUTRAL_GREY
+) -> list[tuple[JobCharacter, Image.Image]]:
+    """Each character that has a reference image, as RGB over `background` (in job order); with `faces`, its face region."""
+    references = []
+    for character in job.characters:
+        if character.image is not None:
+            reference = _character_reference(character.name, character.image)
+            references.append((character, _flattened(face_region(reference) if faces else reference, background)))
+    return references
+
+
+def face_region(reference: Image.Image) -> Image.Image:
+    """The head of a full-figure reference (RGBA): a square at the top of the figure, centred on what is there.
+
+    The figure is the opaque part of a cut-out (the whole picture for a photo). A figure much taller than wide
+    shows a whole body: its head is the top HEAD_SHARE of its height. Anything else is taken for a portrait and
+    kept whole. Done by proportion, not a face detector: bank pictures are drawn or cut-out figures, standing.
+    """
+    figure = reference.getchannel("A").point(lambda alpha: 255 if alpha > 0 else 0).getbbox()
+    if figure is None:
+        return reference
+    left, top, right, bottom = figure
+    if bottom - top < FIGURE_ASPECT * (right - left):
+        return reference.crop(figure)
+    side = min(right - left, round((bottom - top) * HEAD_SHARE))
+    # Centred across what is opaque in the head's band, not across the figure: an arm or a lantern may widen it.
+    band = reference.getchannel("A").crop((left, top, right, top + side)).getbbox()
+    centre = left + (band[0] + band[2]) / 2 if band is not None else (left + right) / 2
+    crop_left = round(min(max(centre - side / 2, 0), reference.width - side))
+    return reference.crop((crop_left, top, crop_left + side, top + side))
 
 
 def location_reference(job: RenderJob) -> Image.Image | None:
     """The location's reference image as RGB, or None without one."""
     if job.location_image is None:
         return None
-    return _on_grey(_load_reference(Path(job.location_image), what=f"location image of {job.location_name}"))
+    return _flattened(_load_reference(Path(job.location_image), what=f"location image of {job.location_name}"), NEUTRAL_GREY)
 
 
 def save_keyframe(image: Image.Image, job: RenderJob, output: Path) -> None:
@@ -120,9 +149,9 @@ def _load_reference(path: Path, *, what: str) -> Image.Image:
     return load_image(path, what=what).convert("RGBA")
 
 
-def _on_grey(image: Image.Image) -> Image.Image:
-    # Neutral grey behind a cut-out adds no colour to the character.
-    flattened = Image.new("RGB", image.size, NEUTRAL_GREY)
+def _flattened(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:
+    # Neutral grey behind a cut-out adds no colour to the character (the models that learned white get white).
+    flattened = Image.new("RGB", image.size, background)
     flattened.paste(image, mask=image.getchannel("A"))
     return flattened
 

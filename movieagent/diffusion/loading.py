@@ -5,13 +5,15 @@ Imported only by diffusion backends, so the preview mode never needs torch or di
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import torch
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from movieagent.errors import InputError, InputErrors
 
@@ -25,8 +27,10 @@ class DiffusionOptions(BaseModel):
     revision: str | None = None
     dtype: Literal["bfloat16", "float16", "float32"] = "bfloat16"
     device: str = Field(default="cuda", description="cuda, cuda:N or cpu; a runner's worker sees one GPU as cuda")
-    offload: Literal["none", "model", "sequential"] = Field(
-        default="none", description="CPU offload: model (whole models move in turn) or sequential (layer by layer, slowest)"
+    offload: Literal["none", "model", "group", "sequential"] = Field(
+        default="none",
+        description="CPU offload: model (whole models move in turn), group (layer by layer, streamed ahead of use) "
+        "or sequential (layer by layer, slowest); see diffusion/memory.py",
     )
     vae_tiling: bool = False
     vae_slicing: bool = False
@@ -44,6 +48,15 @@ class DiffusionOptions(BaseModel):
         default_factory=lambda: os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0"),
         description="Never reach the network for weights (on by default when HF_HUB_OFFLINE=1)",
     )
+
+    @model_validator(mode="after")
+    def _speed_options_work_here(self) -> DiffusionOptions:
+        # Checked when the backend is built (the preflight), not when the model loads minutes later.
+        if self.cache is not None:
+            cache_config(self.cache, self.cache_options)
+        if self.attention_backend is not None:
+            check_attention_backend(self.attention_backend)
+        return self
 
 
 def torch_dtype(options: DiffusionOptions) -> torch.dtype:
@@ -81,50 +94,124 @@ def load_pipeline(
 
 
 def configure(pipeline: Any, options: DiffusionOptions) -> None:
-    """Applies VAE tiling/slicing, the attention backend, the caching hook, and offload or the device."""
+    """Applies VAE tiling/slicing, the attention backend and the caching hook (on every denoiser), then places the pipeline."""
     vae = getattr(pipeline, "vae", None)
     if vae is not None:
         if options.vae_tiling and hasattr(vae, "enable_tiling"):
             vae.enable_tiling()
         if options.vae_slicing and hasattr(vae, "enable_slicing"):
             vae.enable_slicing()
-    denoiser = getattr(pipeline, "transformer", None) or getattr(pipeline, "unet", None)
-    if options.attention_backend and denoiser is not None:
-        denoiser.set_attention_backend(options.attention_backend)
-    if options.cache and denoiser is not None:
-        denoiser.enable_cache(_cache_config(options.cache, options.cache_options))
-    if options.offload == "model":
-        pipeline.enable_model_cpu_offload(device=options.device)
-    elif options.offload == "sequential":
-        pipeline.enable_sequential_cpu_offload(device=options.device)
-    else:
-        pipeline.to(options.device)
+    for denoiser in denoisers(pipeline):
+        if options.attention_backend:
+            denoiser.set_attention_backend(options.attention_backend)
+        if options.cache:
+            # One config per denoiser: a hook keeps its state in it, and two experts must not share one.
+            denoiser.enable_cache(cache_config(options.cache, options.cache_options))
+    place(pipeline, options)
     pipeline.set_progress_bar_config(disable=True)
 
 
-def _cache_config(kind: CacheKind, settings: dict[str, Any]) -> Any:
-    import diffusers
+def denoisers(pipeline: Any) -> list[Any]:
+    """The models that run every step: the transformer, Wan 2.2's second expert (`transformer_2`), or the UNet."""
+    return [model for name in ("transformer", "transformer_2", "unet") if (model := getattr(pipeline, name, None)) is not None]
 
-    config_class = {
-        "first_block": diffusers.FirstBlockCacheConfig,
-        "taylorseer": diffusers.TaylorSeerCacheConfig,
-        "faster": diffusers.FasterCacheConfig,
-        "mag": diffusers.MagCacheConfig,
-    }[kind]
+
+@contextlib.contextmanager
+def cache_context(pipeline: Any) -> Iterator[None]:
+    """The cache context a caching hook needs, for pipelines whose call opens none (FluxKontextPipeline).
+
+    The hooks keep their state per context; one context is right for a pipeline that calls its transformer once
+    a step (no separate unconditional pass). Without any, the hooks stop with "No cache context is set".
+    """
+    transformer = pipeline.transformer
+    if not getattr(transformer, "is_cache_enabled", False):
+        yield
+        return
+    with transformer.cache_context("cond"):
+        yield
+
+
+def place(pipeline: Any, options: DiffusionOptions) -> None:
+    """Puts the pipeline on the device, or offloads it; also switches a loaded pipeline from no offload or model offload.
+
+    Switching needs no reload: accelerate's hooks come off and the weights go back to the CPU first.
+    """
+    device = torch.device(options.device)
+    pipeline.remove_all_hooks()
+    if options.offload == "model":
+        pipeline.enable_model_cpu_offload(device=device)
+    elif options.offload == "group" and hasattr(pipeline, "enable_group_offload"):
+        pipeline.to("cpu")
+        # Leaf level: only the layer running (and, streamed, the next one) is on the GPU; streams overlap the copies.
+        pipeline.enable_group_offload(
+            onload_device=device, offload_device=torch.device("cpu"), offload_type="leaf_level", use_stream=device.type == "cuda"
+        )
+    elif options.offload in ("group", "sequential"):
+        # diffusers before group offload: accelerate's layer-by-layer offload, as small and slower.
+        pipeline.enable_sequential_cpu_offload(device=device)
+    else:
+        pipeline.to(device)
+
+
+# Each caching hook's config class, and the diffusers release that added it (pyproject allows older ones).
+CACHE_CONFIGS: dict[str, tuple[str, str]] = {
+    "first_block": ("FirstBlockCacheConfig", "0.35"),
+    "taylorseer": ("TaylorSeerCacheConfig", "0.36"),
+    "faster": ("FasterCacheConfig", "0.33"),
+    "mag": ("MagCacheConfig", "0.37"),
+}
+
+
+def cache_config(kind: CacheKind, settings: dict[str, Any]) -> Any:
+    """The diffusers config of a caching hook; an InputError when this diffusers lacks the hook or its arguments are wrong."""
+    import diffusers
+    import diffusers.hooks
+
+    class_name, release = CACHE_CONFIGS[kind]
+    config_class = getattr(diffusers.hooks, class_name, None)
+    if config_class is None:
+        raise InputError(
+            f"cache '{kind}' needs diffusers {release} or newer (this is diffusers {diffusers.__version__}, which has no {class_name})",
+            fix=f"pip install -U 'diffusers>={release}', or choose another cache: "
+            + ", ".join(name for name, (other, _) in CACHE_CONFIGS.items() if hasattr(diffusers.hooks, other)),
+        )
     try:
         return config_class(**settings)
     except TypeError as error:
-        raise InputError(f"cache '{kind}': {error}", fix=f"give the arguments of diffusers.{config_class.__name__}") from None
+        raise InputError(f"cache '{kind}': {error}", fix=f"give the arguments of diffusers.{class_name}") from None
 
 
-def lowered(options: DiffusionOptions) -> DiffusionOptions | None:
-    """The next cheaper setting after running out of memory: model offload, then 3/4 of the resolution down to 1/2."""
-    if options.device == "cpu":
-        return None
-    if options.offload == "none":
-        return options.model_copy(update={"offload": "model"})
-    if options.resolution_scale > 0.5:
-        return options.model_copy(update={"resolution_scale": max(0.5, options.resolution_scale * 0.75)})
+def check_attention_backend(name: str) -> None:
+    """An InputError, before any model loads, when diffusers has no such attention backend or its package is missing."""
+    from diffusers.models.attention_dispatch import AttentionBackendName
+
+    known = [backend.value for backend in AttentionBackendName]
+    if name not in known:
+        raise InputError(f"attention_backend '{name}' is not one of diffusers' attention backends", fix=f"use one of: {', '.join(known)}")
+    package = _attention_package(name)
+    if package is not None and importlib.util.find_spec(package[0]) is None:
+        raise InputError(f"attention_backend '{name}' needs the package {package[1]}, which is not installed", fix=package[2])
+
+
+_NATIVE = "or use attention_backend: _native_cudnn or _native_flash (PyTorch's own kernels, nothing to install)"
+
+
+def _attention_package(name: str) -> tuple[str, str, str] | None:
+    """(module diffusers imports, what to install, how) for a backend that needs a package; None for PyTorch's own."""
+    if name.endswith("_hub"):
+        return "kernels", "kernels", f"pip install kernels (it fetches the kernel from the Hugging Face Hub once), {_NATIVE}"
+    if name.startswith("_flash") and name.endswith("3"):
+        return "flash_attn_interface", "FlashAttention 3", f"build it from source (hopper/ in Dao-AILab/flash-attention), {_NATIVE}"
+    if name.startswith("flash"):
+        fix = (
+            "pip install flash-attn --no-build-isolation (it compiles against your CUDA toolkit; prebuilt wheels are on "
+            f"github.com/Dao-AILab/flash-attention/releases), or flash_hub with pip install kernels, {_NATIVE}"
+        )
+        return "flash_attn", "flash-attn", fix
+    if name.lstrip("_").startswith("sage"):
+        return "sageattention", "sageattention", f"pip install sageattention, {_NATIVE}"
+    if name == "xformers":
+        return "xformers", "xformers", f"pip install xformers (the build for your torch), {_NATIVE}"
     return None
 
 
@@ -134,18 +221,26 @@ def generator(seed: int) -> torch.Generator:
 
 
 OFFLINE_HINT = "  (then copy the HF cache here; HF_HUB_OFFLINE=1 keeps runs offline)"
+# What the preflight tells a user missing weights of a profile: the command that fetches exactly its files.
+PROFILE_FETCH = (
+    "on a machine with internet run `movieagent fetch -c PROFILE` with the profile you ran (only the files it needs; "
+    "--dry-run lists them with their sizes)" + OFFLINE_HINT
+)
 
 
 def fetch_command(model: str) -> str:
+    """How to get one model (e.g. an eval model) onto this machine."""
     if is_local_path(model):
         return f"put the model folder (written by save_pretrained, with model_index.json) at {model}"
     return f"fetch it on a machine with internet: hf download {model}{OFFLINE_HINT}"
 
 
 def check_weights(models: list[tuple[str, str]]) -> None:
-    """Checks each (what, model) is on disk, without loading it; raises InputErrors naming every one missing."""
+    """Checks each (what, model) of a profile is on disk, without loading it; raises InputErrors naming every one missing."""
     problems = [
-        InputError(f"the {what} weights '{model}' are not on this machine", fix=fetch_command(model))
+        InputError(
+            f"the {what} weights '{model}' are not on this machine", fix=fetch_command(model) if is_local_path(model) else PROFILE_FETCH
+        )
         for what, model in models
         if not _on_disk(model)
     ]
@@ -162,11 +257,12 @@ def _on_disk(model: str) -> bool:
     if is_local_path(model):
         folder = Path(model).expanduser()
         return (folder / "model_index.json").exists() or (folder / "config.json").exists()
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    from diffusers import DiffusionPipeline
 
+    # diffusers' own check, as from_pretrained makes it offline: every file its loading needs is in the HF cache
+    # (a download of only those files, as `movieagent fetch` makes, passes; a half-finished one does not).
     try:
-        snapshot_download(model, local_files_only=True)
-    except (LocalEntryNotFoundError, OSError, ValueError):
+        DiffusionPipeline.download(model, local_files_only=True)
+    except (OSError, ValueError):
         return False
     return True

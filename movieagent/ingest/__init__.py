@@ -7,6 +7,6 @@ plan = read_plan(Path("out/plan.json"))   # a plan a person may have edited
 from movieagent.ingest.bank import load_bank
 from movieagent.ingest.plan_file import read_plan
 from movieagent.ingest.script import load_script
-from movieagent.ingest.validate import check_inputs, validate
+from movieagent.ingest.validate import check_inputs, input_warnings, validate
 
-__all__ = ["check_inputs", "load_bank", "load_script", "read_plan", "validate"]
+__all__ = ["check_inputs", "input_warnings", "load_bank", "load_script", "read_plan", "validate"]

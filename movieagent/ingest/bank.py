@@ -7,8 +7,9 @@ Layout of a bank folder:
         aliases: [BRICK]                  other names script cues may use
         description: retired detective, grey stubble, Hawaiian shirt
         color: "#c0392b"                  accent for cards and subtitles; default derived from the name
-        voice: {language: en-us, variant: m3, pitch: 40, words_per_minute: 150}
-                                          default derived from the name
+        voice: {gender: male, age: 60, pitch: low, speed: slow, accent: british, sample: brick.wav}
+                                          words any speech backend casts a voice from (schema.Voice); unset
+                                          ones come from the description; sample: a clip in this folder
         images: [front.png, side.jpg]     optional; default: every image in the folder
         height: 0.72                      standing height relative to an adult (1.0, the default), 0.3 to 1.5:
                                           a child stands shorter beside the others in a shot
@@ -18,7 +19,7 @@ Layout of a bank folder:
     MovieAgent's layout, a folder without character.yaml:
     <root>/<Name>/best.png + best.txt, <shot>.jpg + <shot>.txt, ...
         name = the folder name, description = best.txt (else the first image's caption),
-        colour and voice derived from the name (the same on every run and machine).
+        voice words from that caption, colour derived from the name (the same on every run and machine).
 
     <root>/locations/<folder>/location.yaml   name (required), aliases, description, time_of_day (what the pictures show: other times are graded from it), images; plus images
     <root>/locations/<folder>/*.png|jpg...    without location.yaml: a location named after the folder
@@ -41,6 +42,7 @@ from pydantic import Field
 
 from movieagent.errors import InputError, InputErrors
 from movieagent.files import MAX_YAML_BYTES, load_model, not_a_regular_file, read_text
+from movieagent.ingest.voice_words import voice_words
 from movieagent.schema import Character, CharacterBank, Location, Model, Voice, slugify
 
 CHARACTER_FILE = "character.yaml"
@@ -51,8 +53,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 MAX_IMAGE_PIXELS = 30_000_000
 # Decoding at this size (a JPEG draft) is enough to catch truncated or corrupt files cheaply.
 CHECK_SIZE = (256, 256)
-# espeak-ng voice variants a derived voice picks from.
-VOICE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5")
+SAMPLE_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".m4a")
 _UNSAFE_IN_NAMES = ("..", "/", "\\")
 M = TypeVar("M", bound=Model)
 
@@ -98,7 +99,8 @@ def scan_bank(root: Path) -> tuple[CharacterBank, list[InputError]]:
     if not root.is_dir():
         kind = not_a_regular_file(root) or "a file"
         problem = "character bank folder not found" if kind == "missing" else f"the character bank is {kind}, not a folder"
-        raise InputErrors([InputError(problem, path=root, fix="pass the folder that holds one sub-folder per character")])
+        fix = "pass the folder that holds one sub-folder per character, or draft one: movieagent bank init SCRIPT " + str(root)
+        raise InputErrors([InputError(problem, path=root, fix=fix)])
     root = root.resolve()
 
     # 2. Run: one character per folder, locations from locations/.
@@ -165,15 +167,17 @@ def _configured_character(
         _check_name(text, config_path, "name", problems)
     if config.images is not None:
         images = _listed_images(config.images, folder, root, config_path, problems)
-    color, voice = _derived_look(name)
+    voice = config.voice or Voice()
+    if voice.sample is not None:
+        voice = voice.model_copy(update={"sample": _voice_sample(voice.sample, folder, root, config_path, problems)})
     return Character(
         id=_id(name, folder),
         name=name,
         aliases=[alias.strip() for alias in config.aliases],
         description=config.description.strip(),
-        voice=config.voice or voice,
+        voice=voice,
         images=images,
-        color=config.color or color,
+        color=config.color or _derived_color(name),
         height=config.height,
         folder=folder,
     )
@@ -182,15 +186,15 @@ def _configured_character(
 def _movieagent_character(folder: Path, images: list[Path], problems: list[InputError]) -> Character:
     """MovieAgent's layout: the folder is the name, captions describe the pictures."""
     name = folder.name
-    color, voice = _derived_look(name)
+    description = _caption(folder, images, problems).strip()
     return Character(
         id=_id(name, folder),
         name=name,
         aliases=[name.replace("_", " ")] if "_" in name else [],
-        description=_caption(folder, images, problems).strip(),
-        voice=voice,
+        description=description,
+        voice=voice_words(description),
         images=images,
-        color=color,
+        color=_derived_color(name),
         folder=folder,
     )
 
@@ -203,13 +207,30 @@ def _caption(folder: Path, images: Sequence[Path], problems: list[InputError]) -
     return ""
 
 
-def _derived_look(name: str) -> tuple[str, Voice]:
-    """A colour and voice from the name alone: stable across runs, distinct between most names."""
+def _derived_color(name: str) -> str:
+    """A colour from the name alone: stable across runs, distinct between most names."""
     digest = hashlib.sha256(name.strip().casefold().encode("utf-8")).digest()
     red, green, blue = colorsys.hsv_to_rgb(digest[0] / 256, 0.55, 0.85)
-    color = f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
-    voice = Voice(variant=VOICE_VARIANTS[digest[1] % len(VOICE_VARIANTS)], pitch=30 + digest[2] % 41)
-    return color, voice
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+
+
+def _voice_sample(sample: Path, folder: Path, root: Path, config_path: Path, problems: list[InputError]) -> Path | None:
+    """The voice sample named in character.yaml, as a path in the character's folder; None (and a problem) if unusable."""
+    name = str(sample)
+    path = folder / name
+    if any(part in name for part in _UNSAFE_IN_NAMES):
+        problems.append(
+            InputError(f"voice sample {name!r} is not a plain file name", path=config_path, fix=f"put the clip in {folder} and give its file name")
+        )
+    elif path.suffix.lower() not in SAMPLE_SUFFIXES:
+        problems.append(InputError(f"voice sample {name!r} is not a sound file", path=config_path, fix=f"use {', '.join(SAMPLE_SUFFIXES)}"))
+    elif not path.is_file():
+        problems.append(
+            InputError(f"voice sample {name!r} not found", path=config_path, fix=f"add {path} (5-20 s of the character speaking) or remove 'sample'")
+        )
+    elif _inside(path, root, problems):
+        return path
+    return None
 
 
 # --------------------------------------------------------------------------- locations

@@ -18,16 +18,24 @@ from screenplain.parsers.fountain import linebreak_re, parse_lines
 from screenplain.richstring import parse_emphasis
 from screenplain.types import Action, Dialog, DualDialog, Section, Slug, Transition
 
+from movieagent.ingest.fountain_unicode import rewrite_unicode_markup
 from movieagent.schema import Script, ScriptAction, ScriptDialogue, ScriptElement, ScriptScene, ScriptTransition
 
 # Heading prefixes, longest first so 'INT./EXT.' is not read as 'INT.'. None: both or unknown.
-_HEADING_PREFIX = re.compile(r"^(?P<prefix>INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT|I/E|INT|EXT|EST)\.?(?:\s+|$)", re.IGNORECASE)
-_INTERIOR_BY_PREFIX = {"INT": True, "EXT": False, "EST": False}
-# Between place and time of day: ' - ', ' – ', '--', ', ' (all seen in real scripts).
+_HEADING_PREFIX = re.compile(
+    r"^(?P<prefix>INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT|I/E|INT|EXT|EST|ИНТ\.?\s*/\s*НАТ|ИНТ|НАТ|ЭКСТ)\.?(?:\s+|$)", re.IGNORECASE
+)
+_INTERIOR_BY_PREFIX = {"INT": True, "EXT": False, "EST": False, "ИНТ": True, "НАТ": False, "ЭКСТ": False}
+# Between place and time of day: ' - ', ' – ', '--', ', ' (all seen in real scripts), and in scripts without spaces
+# a lone dash ('病院-日'), which only counts when a time of day follows it.
 _HEADING_SEPARATOR = re.compile(r"(\s+[-–—]+\s+|\s*--\s*|\s*,\s+)")
+_LAST_DASH = re.compile(r"[-–—－](?=[^-–—－]*$)")
 _TIME_WORDS = frozenset(
     "DAY NIGHT MORNING EVENING AFTERNOON NOON MIDNIGHT DAWN DUSK SUNRISE SUNSET TWILIGHT DAYTIME NIGHTTIME "
-    "HOUR LATER CONTINUOUS SAME MOMENT MOMENTS CONTINUED".split()
+    "HOUR LATER CONTINUOUS SAME MOMENT MOMENTS CONTINUED "
+    "ДЕНЬ НОЧЬ УТРО ВЕЧЕР ПОЛДЕНЬ РАССВЕТ ЗАКАТ ПОЗЖЕ "
+    # Japanese and Chinese headings: day, daytime, night, morning, evening, dawn, dusk, later, continuous.
+    "日 昼 夜 朝 夕 夕方 早朝 深夜 夜明け 明け方 後 続き 白天 日间 夜晚 晚上 早上 清晨 黄昏 傍晚 稍后 连续".split()
 )
 _EXTENSION = re.compile(r"\(([^)]*)\)")
 _TRAILING_EXTENSIONS = re.compile(r"(?:\s*\([^)]*\))+\s*$")
@@ -43,16 +51,20 @@ _LINE_JOINER = "\u2028"
 # Removed before screenplain runs, as it removes /* boneyard */: a note opening the file, which would
 # otherwise hide the title page below it.
 _REMOVED_SPANS = re.compile(r"/\*.*?\*/|\A\s*\[\[(?:(?!\]\]).)*\]\]\s*", re.DOTALL)
-# Fountain only reads lines ending in "TO:" as transitions; scripts also write these as lines of their own.
+# Fountain only reads lines ending in "TO:" as transitions; scripts also write these as lines of their own,
+# in Japanese and Chinese too (fade in, fade out, dissolve, cut to).
 _TRANSITION_LINE = re.compile(
-    r"(FADE (IN|OUT|UP|TO [A-Z]+)|(CROSS )?DISSOLVE( TO)?|((SMASH|MATCH|JUMP|HARD) )?CUT( TO( [A-Z]+)?)?)[:.]?"
+    r"(FADE (IN|OUT|UP|TO [A-Z]+)|(CROSS )?DISSOLVE( TO)?|((SMASH|MATCH|JUMP|HARD) )?CUT( TO( [A-Z]+)?)?"
+    r"|フェードイン|フェードアウト|ディゾルブ|カットイン|暗転|溶明|溶暗|淡入|淡出|切至)[:.：。]?"
 )
 
 
 def parse_fountain(text: str, source: Path) -> Script:
     """A Script from Fountain text. `source` names the file in the Script and in line numbers."""
-    # 1. Prepare: drop boneyard comments ourselves so every remaining line knows its source line.
+    # 1. Prepare: drop boneyard comments ourselves so every remaining line knows its source line; full-width
+    #    marks ('INT。', 'Title：') and cues in scripts without capitals as the ASCII Fountain screenplain reads.
     lines, source_lines = _without_removed_spans(text)
+    lines = rewrite_unicode_markup(lines)
     screenplay = parse_lines(lines)
 
     # 2. Run: walk screenplain's paragraphs, opening a scene at each heading.
@@ -93,6 +105,9 @@ def parse_scene_heading(heading: str) -> SceneHeading:
     for index in range(2, len(pieces), 2):
         if is_time_of_day(pieces[index]):
             return SceneHeading(_tidy("".join(pieces[: index - 1])), interior, _tidy("".join(pieces[index:])))
+    dash = _LAST_DASH.search(text)
+    if dash and dash.start() > 0 and text[dash.end() :].strip().upper() in _TIME_WORDS:
+        return SceneHeading(_tidy(text[: dash.start()]), interior, _tidy(text[dash.end() :]))
     return SceneHeading(_tidy(text), interior, "")
 
 
@@ -101,7 +116,7 @@ def _tidy(text: str) -> str:
 
 
 def is_time_of_day(text: str) -> bool:
-    return any(word in _TIME_WORDS for word in re.findall(r"[A-Z]+", text.upper()))
+    return any(word in _TIME_WORDS for word in re.findall(r"[^\W\d_]+", text.upper()))
 
 
 def is_transition_line(text: str) -> bool:

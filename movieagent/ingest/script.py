@@ -9,6 +9,7 @@ from pathlib import Path
 from movieagent.errors import InputError
 from movieagent.files import read_text
 from movieagent.ingest.fountain import parse_fountain
+from movieagent.ingest.language import script_language
 from movieagent.ingest.movieagent_json import parse_movieagent
 from movieagent.ingest.synopsis import parse_synopsis
 from movieagent.schema import Script
@@ -69,5 +70,5 @@ def load_script(path: Path, *, max_bytes: int = 5_000_000, max_scenes: int = 200
             path=path,
             fix="split it into parts, or raise `planning.max_scenes` in your settings",
         )
-    return script
+    return script.model_copy(update={"language": script_language(script)})
 

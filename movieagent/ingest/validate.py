@@ -1,13 +1,17 @@
-"""Script and bank checked together: every speaking character must be in the bank."""
+"""Script and bank checked together: every speaking character must be in the bank (or be cast as an extra)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from movieagent.errors import InputError, InputErrors
+from movieagent.errors import InputError, InputErrors, InputWarning
 from movieagent.ingest.bank import CHARACTER_FILE, scan_bank
+from movieagent.ingest.extras import with_extras
 from movieagent.ingest.script import load_script
 from movieagent.schema import CharacterBank, Script, slugify
+
+Unknown = Literal["error", "extra"]
 
 
 def validate(script: Script, bank: CharacterBank) -> list[InputError]:
@@ -21,16 +25,34 @@ def validate(script: Script, bank: CharacterBank) -> list[InputError]:
         if key in reported or bank.find_character(name) is not None:
             continue
         reported.add(key)
-        problems.append(
-            InputError(f"character '{name}' is not in the character bank", path=script.source, line=line, fix=_fix(name, bank))
-        )
+        fix = _fix(name, bank) + ("" if problems else f"; or draft every missing one: {_bank_init_command(script, bank)}")
+        problems.append(InputError(f"character '{name}' is not in the character bank", path=script.source, line=line, fix=fix))
     return problems
 
 
+def input_warnings(script: Script, bank: CharacterBank) -> list[InputWarning]:
+    """What works but is maybe not meant: each character of the script without a picture, naming its folder."""
+    named = [*script.characters, *(dialogue.cue for dialogue in script.dialogue())]
+    used = {found.id for name in named if (found := bank.find_character(name)) is not None}
+    return [
+        InputWarning(
+            f"'{character.name}' has no picture: the preview draws a silhouette in its colour with its name, "
+            "and diffusion backends draw it from its description alone",
+            path=character.folder,
+            fix="add a picture of them to this folder (a PNG with a transparent background becomes a cut-out)",
+        )
+        for character in bank.characters
+        if character.id in used and not character.images and not character.extra
+    ]
+
+
 def check_inputs(
-    script_path: Path, bank_path: Path, *, max_bytes: int = 5_000_000, max_scenes: int = 2000
+    script_path: Path, bank_path: Path, *, max_bytes: int = 5_000_000, max_scenes: int = 2000, unknown: Unknown = "error"
 ) -> tuple[Script, CharacterBank]:
-    """Load the script and the bank and check them together, raising one InputErrors with every problem."""
+    """Load the script and the bank and check them together, raising one InputErrors with every problem.
+
+    `unknown="extra"` casts an extra (a bank character with `extra=True`) for every cue the bank does not have.
+    """
     problems: list[InputError] = []
     script = bank = None
     try:
@@ -43,6 +65,8 @@ def check_inputs(
     except InputErrors as errors:
         problems += errors.problems
     if script is not None and bank is not None and _every_character_loaded(bank, problems):
+        if unknown == "extra":
+            bank = with_extras(script, bank)
         problems += validate(script, bank)
     if problems:
         raise InputErrors(problems)
@@ -59,6 +83,10 @@ def _every_character_loaded(bank: CharacterBank, problems: list[InputError]) -> 
     return all(
         problem.path is not None and any(problem.path.is_relative_to(folder) for folder in loaded) for problem in problems
     )
+
+
+def _bank_init_command(script: Script, bank: CharacterBank) -> str:
+    return f"movieagent bank init {script.source} {bank.root}, or cast extras with casting.unknown: extra"
 
 
 def _fix(name: str, bank: CharacterBank) -> str:

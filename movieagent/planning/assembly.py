@@ -42,7 +42,11 @@ def assemble_plan(state: PlanningState) -> dict[str, Any]:
         source=state.script.source,
         logline=state.treatment.logline,
         style=state.treatment.style,
-        cast=[CastMember(id=member.id, name=member.name, description=member.description) for member in state.cast.members],
+        language=state.script.language,
+        cast=[
+            CastMember(id=member.id, name=member.name, description=member.description, extra=member.extra)
+            for member in state.cast.members
+        ],
         locations=[sheet for sheet in state.locations.sheets if sheet.id in used_locations],
         scenes=scenes,
     )

@@ -22,7 +22,8 @@ def cast_script(script: Script, bank: CharacterBank) -> Cast:
                 character = bank.find_character(element.cue) or _new_member(element.cue)
                 cues[element.cue] = members.setdefault(character.id, character).id
             elif isinstance(element, ScriptAction):
-                for character_id in characters_named_in(element.text, bank.characters):
+                # Extras ('A VOICE') appear where they speak, not wherever the action says 'a voice'.
+                for character_id in characters_named_in(element.text, [member for member in bank.characters if not member.extra]):
                     members.setdefault(character_id, bank.character(character_id))
     return Cast(members=list(members.values()), cues=cues)
 
@@ -32,7 +33,8 @@ def scene_cast(scene: ScriptScene, cast: Cast) -> Cast:
     cues = {element.cue: cast.cues[element.cue] for element in scene.elements if isinstance(element, ScriptDialogue)}
     texts = [element.text for element in scene.elements if isinstance(element, ScriptAction)]
     texts += [scene.synopsis] if scene.synopsis else []
-    present = set(cues.values()) | {character_id for text in texts for character_id in characters_named_in(text, cast.members)}
+    named = [member for member in cast.members if not member.extra]
+    present = set(cues.values()) | {character_id for text in texts for character_id in characters_named_in(text, named)}
     return Cast(members=[member for member in cast.members if member.id in present], cues=cues)
 
 

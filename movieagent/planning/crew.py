@@ -100,6 +100,7 @@ class DialogueBeat(Model):
     text: str = Field(min_length=1, description="Verbatim from a screenplay")
     parenthetical: str | None = None
     off_screen: bool = False
+    voice_over: bool = Field(default=False, description="V.O. (narration); off_screen without it is O.S.")
     dual: bool = Field(default=False, description="Spoken at the same time as the previous line")
 
 

@@ -5,7 +5,8 @@
 - A reference image without transparency is a card: the photo in a rounded frame in the character's
   colour with the name under it. Cards are never mirrored (a mirrored face or name reads wrong).
 - No reference image: a silhouette in the character's colour with the name on its chest; a tall, narrow
-  box gets a full figure, any other box head and shoulders.
+  box gets a full figure, any other box head and shoulders. An extra (a minor role the bank does not have)
+  is a plain silhouette in neutral grey, without a name.
 A speaking character gets a soft halo in its colour (the shot adds a gentle bob on top).
 """
 
@@ -34,6 +35,7 @@ SUPERSAMPLE = 2
 FULL_FIGURE_ASPECT = 2.2
 CARD_ASPECT = 1.5  # height / width: a 3:4 photo, its frame and the name strip
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
+EXTRA_COLOUR = (140, 144, 153)
 
 
 def figure_sprite(character: JobCharacter, frame_size: tuple[int, int], density: float, *, halo: bool) -> Sprite:
@@ -45,7 +47,9 @@ def figure_sprite(character: JobCharacter, frame_size: tuple[int, int], density:
     colour = parse_colour(character.color)
 
     # 1. The figure itself, no larger than the box.
-    if character.image is None:
+    if character.extra:
+        figure = _silhouette("", EXTRA_COLOUR, (box_width, box_height))
+    elif character.image is None:
         figure = _silhouette(character.name, colour, (box_width, box_height))
     else:
         reference = load_image(
@@ -111,7 +115,8 @@ def _silhouette(name: str, colour: RGB, box: tuple[int, int]) -> Image.Image:
     rim = mask.filter(ImageFilter.BoxBlur(2)).point(lambda alpha: min(255, alpha * 4))
     figure.paste(mix(colour, BLACK, 0.45), (0, 0), rim)
     figure.paste(vertical_gradient(mask.size, mix(colour, WHITE, 0.2), mix(colour, BLACK, 0.22)), (0, 0), mask)
-    _draw_name(ImageDraw.Draw(figure), name, chest, colour, plate=True)
+    if name:
+        _draw_name(ImageDraw.Draw(figure), name, chest, colour, plate=True)
     return figure.resize((max(1, mask.width // SUPERSAMPLE), max(1, mask.height // SUPERSAMPLE)), Image.Resampling.LANCZOS)
 
 
@@ -160,10 +165,10 @@ def _draw_name(draw: ImageDraw.ImageDraw, name: str, area: tuple[int, int, int, 
     left, top, right, bottom = area
     size = max(8, round((bottom - top) * (0.62 if plate else 0.55)))
     text = name
-    typeface = font(size, bold=True)
+    typeface = font(size, bold=True, text=name)
     while typeface.getlength(text) > (right - left) * 0.92 and size > 8:
         size -= 1
-        typeface = font(size, bold=True)
+        typeface = font(size, bold=True, text=name)
     while typeface.getlength(text) > (right - left) * 0.92 and len(text) > 1:
         text = text[:-2] + "…"
     text_width = typeface.getlength(text)

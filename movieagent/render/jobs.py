@@ -65,6 +65,7 @@ def build_jobs(
                     box=placed.box,
                     facing=placed.facing,
                     speaking=placed.character_id in speakers,
+                    extra=known.extra if known else cast[placed.character_id].extra,
                 )
             )
         job = RenderJob(

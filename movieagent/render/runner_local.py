@@ -11,6 +11,9 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +30,10 @@ from movieagent.schema import ClipResult, RenderJob
 
 # Where the NVIDIA driver lists one folder per GPU it manages; read instead of importing torch or running nvidia-smi.
 NVIDIA_GPU_FOLDER = Path("/proc/driver/nvidia/gpus")
+# Some containers have no such folder: then nvidia-smi lists the GPUs, or torch counts them in a child process
+# (this process stays free of torch and of CUDA, which its workers must start themselves, one GPU each).
+GPU_COUNT_DEADLINE_S = 60
+TORCH_GPU_COUNT = "import torch; print(torch.cuda.device_count())"
 
 # The phase worker of this worker process, built by its initializer; per process, never shared.
 _process_worker: PhaseWorker | None = None
@@ -52,9 +59,36 @@ def visible_gpus() -> list[str]:
         # CUDA stops at the first invalid entry, and '-1' is the usual way to hide every GPU.
         entries = (entry.strip() for entry in assigned.split(","))
         return list(itertools.takewhile(lambda entry: entry != "" and not entry.startswith("-"), entries))
-    if not NVIDIA_GPU_FOLDER.is_dir():
-        return []
-    return [str(index) for index in range(len(list(NVIDIA_GPU_FOLDER.iterdir())))]
+    if NVIDIA_GPU_FOLDER.is_dir():
+        count = len(list(NVIDIA_GPU_FOLDER.iterdir()))
+    else:
+        count = _listed_by_nvidia_smi()
+        if count is None:
+            count = _counted_by_torch_elsewhere()
+    return [str(index) for index in range(count)]
+
+
+def _listed_by_nvidia_smi() -> int | None:
+    """GPUs in `nvidia-smi -L` ("GPU 0: ..."; MIG slices are indented lines under their GPU); None without nvidia-smi."""
+    program = shutil.which("nvidia-smi")
+    if program is None:
+        return None
+    try:
+        listing = subprocess.run([program, "-L"], capture_output=True, text=True, timeout=GPU_COUNT_DEADLINE_S, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return sum(1 for line in listing.stdout.splitlines() if line.startswith("GPU "))
+
+
+def _counted_by_torch_elsewhere() -> int:
+    """torch.cuda.device_count() in a child process; 0 without torch or a driver."""
+    try:
+        counted = subprocess.run(
+            [sys.executable, "-c", TORCH_GPU_COUNT], capture_output=True, text=True, timeout=GPU_COUNT_DEADLINE_S, check=True
+        )
+        return max(0, int(counted.stdout.strip().splitlines()[-1]))
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return 0
 
 
 class Backend:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -47,34 +48,53 @@ def render_job(backend: Any, job: RenderJob, phase: RenderPhase, workdir: Path) 
     # A file left there by an earlier version of the shot is not this job's; neither is one a failed try leaves.
     output.unlink(missing_ok=True)
     output.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        try:
-            backend.render(job, output)
-            break
-        except Exception as error:
-            output.unlink(missing_ok=True)
-            if not is_out_of_memory(error):
-                raise
-            if not (isinstance(backend, LowersMemory) and backend.lower_memory()):
-                raise RenderError(
-                    f"shot {job.index} ({job.shot_id}): out of GPU memory in the {phase.family} backend '{phase.backend.kind}', "
-                    "even at its cheapest setting; render fewer or smaller frames, or use a GPU with more memory"
-                ) from error
-            log.warning("shot %s: out of GPU memory, retrying with a cheaper setting", job.shot_id)
-            release_memory()
+    while (out_of_memory := _render_once(backend, job, output)) is not None:
+        # Out here the failed try's frames are gone: what they held (the pipeline, activations) can be freed now,
+        # and must be, before lowering the cost loads or moves anything.
+        release_memory()
+        if not (isinstance(backend, LowersMemory) and backend.lower_memory()):
+            raise RenderError(
+                f"shot {job.index} ({job.shot_id}): out of GPU memory in the {phase.family} backend '{phase.backend.kind}', "
+                "even at its cheapest setting; render fewer or smaller frames, or use a GPU with more memory"
+            ) from out_of_memory
+        log.warning("shot %s: out of GPU memory, retrying with a cheaper setting", job.shot_id)
+        # What the backend dropped (a pipeline it will load again) goes before the retry loads its replacement.
+        release_memory()
     if not output.is_file() or output.stat().st_size == 0:
         raise RenderError(f"shot {job.index} ({job.shot_id}): the {phase.family} backend '{phase.backend.kind}' wrote nothing")
     return ClipResult(shot_id=job.shot_id, path=output, num_frames=phase.frames(job), cached=False)
 
 
+def _render_once(backend: Any, job: RenderJob, output: Path) -> BaseException | None:
+    """None when the job rendered; the out-of-memory error, without its traceback, when it ran out of memory."""
+    try:
+        backend.render(job, output)
+    except Exception as error:
+        output.unlink(missing_ok=True)
+        if not is_out_of_memory(error):
+            raise
+        # The traceback's frames (and the closures they run) hold the pipeline and the activations of the failed
+        # call: they go, the message stays (for the error raised when nothing cheaper is left).
+        for link in _chain(error):
+            traceback.clear_frames(link.__traceback__)
+            link.__traceback__ = None
+        return error
+    return None
+
+
 def is_out_of_memory(error: BaseException) -> bool:
     """torch.OutOfMemoryError (or a wrapper of it) told apart without importing torch."""
+    return any(type(link).__name__ == "OutOfMemoryError" or "out of memory" in str(link).lower() for link in _chain(error))
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and its causes and contexts, each once (a chain can loop back on itself)."""
     chain: list[BaseException] = []
     link: BaseException | None = error
-    while link is not None and link not in chain:  # a chain can loop back on itself
+    while link is not None and link not in chain:
         chain.append(link)
         link = link.__cause__ or link.__context__
-    return any(type(link).__name__ == "OutOfMemoryError" or "out of memory" in str(link).lower() for link in chain)
+    return chain
 
 
 def release_memory() -> None:

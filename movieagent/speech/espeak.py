@@ -5,7 +5,8 @@ Two ways to reach espeak-ng, the first that is available wins:
    by speech/espeak_worker.py, one process per line so the samples depend on text and voice only;
 2. an `espeak-ng` program (Debian `apt install espeak-ng`), or the one named by the `executable` option.
 
-Writes a mono 16-bit WAV at espeak's own rate (22050 Hz) with the silence around the speech trimmed.
+Voices: the variants m1-m7 and f1-f5 in the character's language and accent (en-us+f3, en-gb-scotland+m2),
+with espeak-ng's own pitch and rate; a whisper uses its whisper variants.
 """
 
 from __future__ import annotations
@@ -18,25 +19,24 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import unicodedata
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from movieagent.errors import RenderError
-from movieagent.schema import Voice
+from movieagent.backends.base import Speech, VoiceOption, VoiceRequest
+from movieagent.errors import InputError, RenderError
+from movieagent.schema import ESPEAK_PITCH_STEPS_PER_SEMITONE, NORMAL_WORDS_PER_MINUTE, CastVoice, Delivery, Voice
 from movieagent.speech import espeak_worker
-from movieagent.workspace import atomic_path
+from movieagent.speech.text import spoken_text
 
-# Speech keeps this much of the silence before and after it, so that onsets and decays are not cut.
-KEPT_SILENCE_S = 0.020
-# Samples quieter than this, relative to the loudest one, count as silence (-50 dB).
-SILENCE_RATIO = 10 ** (-50 / 20)
 VARIANT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 INSTALL_HINT = "pip install espeakng-loader (bundles espeak-ng), or apt install espeak-ng"
+# The variants casting chooses from: male and female, each its own timbre.
+CAST_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5")
+ESPEAK_PITCH_RANGE, ESPEAK_RATE_RANGE = (0, 99), (80, 450)
+# Scripts' language tags that espeak-ng names otherwise; English stays American as it always was here.
+ESPEAK_LANGUAGES = {"en": "en-us", "zh": "cmn", "zh-hans": "cmn", "zh-hant": "cmn"}
 
 
 class Backend:
@@ -50,25 +50,49 @@ class Backend:
     def __init__(self, options: Options):
         self.options = options
 
-    def synthesize(self, text: str, voice: Voice, output: Path) -> None:
-        # 1. check inputs
-        spoken_text = clean_text(text)
-        engine = self._engine
-        engine.check_voice(voice)
+    def voices(self) -> list[VoiceOption]:
+        # espeak-ng speaks every language with every variant: the language comes from the character (CastVoice.language).
+        return [VoiceOption(voice=variant, gender="female" if variant.startswith("f") else "male") for variant in CAST_VARIANTS]
 
-        # 2. run espeak-ng into a scratch WAV
+    def requested(self, voice: Voice) -> VoiceRequest | None:
+        own = voice.espeak
+        variant = (own.variant if own else None) or voice.variant
+        if own is None and variant is None:
+            return None
+        if variant is not None:
+            self._check_variant(variant)
+        pitch = own.pitch if own and own.pitch is not None else None
+        rate = own.words_per_minute if own and own.words_per_minute is not None else None
+        return VoiceRequest(
+            voice=variant,
+            language=own.language if own else None,
+            pitch_semitones=(pitch - 50) / ESPEAK_PITCH_STEPS_PER_SEMITONE if pitch is not None else None,
+            speed=rate / NORMAL_WORDS_PER_MINUTE if rate is not None else None,
+        )
+
+    def _check_variant(self, variant: str) -> None:
+        known = self._engine.variants()
+        if not VARIANT_PATTERN.match(variant) or (known is not None and variant not in known):
+            raise InputError(
+                f"espeak-ng has no voice variant '{variant}' (voice.espeak.variant)",
+                fix="use one of m1-m7, f1-f5, klatt" + _did_you_mean(variant, known or []),
+            )
+
+    def synthesize(self, text: str, voice: CastVoice, delivery: Delivery) -> Speech:
+        # 1. check inputs
+        words = spoken_text(text)
+        engine = self._engine
+        request = espeak_request(voice, delivery)
+        engine.check_voice(request)
+
+        # 2. run espeak-ng into a scratch WAV (numpy loaded only now: `validate` builds this backend to show the cast)
+        from movieagent.speech.audio import read_wav
+
         with tempfile.TemporaryDirectory(prefix="movieagent-espeak-") as scratch:
             raw = Path(scratch) / "speech.wav"
-            engine.speak(spoken_text, voice, raw, timeout_s=self.options.timeout_s)
-            samples, sample_rate = _read_mono_wav(raw)
-
-        # 3. post-process: trim the silence around the speech, write atomically
-        trimmed = trim_silence(samples, sample_rate)
-        with atomic_path(output) as temporary, wave.open(str(temporary), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(sample_rate)
-            wav.writeframes(trimmed.astype("<i2").tobytes())
+            engine.speak(words, request, raw, timeout_s=self.options.timeout_s)
+            samples, sample_rate = read_wav(raw, what="espeak-ng")
+        return Speech(samples=samples, sample_rate=sample_rate)
 
     @functools.cached_property
     def _engine(self) -> _LibraryEngine | _ProgramEngine:
@@ -89,29 +113,39 @@ class Backend:
         raise RenderError(f"speech: espeak-ng is not available\n  fix: {INSTALL_HINT}")
 
 
-def clean_text(text: str) -> str:
-    """The line as plain words: control characters (espeak's embedded-command marker among them) removed."""
-    normalized = unicodedata.normalize("NFC", text)
-    printable = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in normalized)
-    return " ".join(printable.split())
+@dataclass(frozen=True)
+class EspeakRequest:
+    """One utterance's espeak-ng settings."""
+
+    language: str
+    variant: str | None
+    pitch: int
+    words_per_minute: int
+
+    @property
+    def name(self) -> str:
+        """espeak-ng's name for the voice: 'en-us', or 'en-us+f2' with a variant."""
+        return f"{self.language}+{self.variant}" if self.variant else self.language
 
 
-def trim_silence(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Cuts leading and trailing silence, keeping KEPT_SILENCE_S of it on each side."""
-    margin = round(KEPT_SILENCE_S * sample_rate)
-    loudness = np.abs(samples.astype(np.int32))
-    audible = np.flatnonzero(loudness >= max(1, loudness.max(initial=0) * SILENCE_RATIO))
-    if audible.size == 0:
-        # Nothing to say ("..."): a short silence keeps the line's place in the timeline.
-        return np.zeros(2 * margin, dtype=np.int16)
-    start = max(0, audible[0] - margin)
-    end = min(len(samples), audible[-1] + 1 + margin)
-    return samples[start:end]
+def espeak_request(voice: CastVoice, delivery: Delivery) -> EspeakRequest:
+    """The cast voice and the line's delivery on espeak-ng's scales (a whisper through its whisper variants)."""
+    variant = voice.voice or None
+    if delivery.style == "whisper":
+        variant = "whisperf" if (variant or "").startswith("f") else "whisper"
+    pitch = round(50 + ESPEAK_PITCH_STEPS_PER_SEMITONE * (voice.pitch_semitones + delivery.pitch_semitones))
+    rate = round(NORMAL_WORDS_PER_MINUTE * voice.speed * delivery.speed)
+    return EspeakRequest(
+        language=espeak_language(voice.language),
+        variant=variant,
+        pitch=min(max(pitch, ESPEAK_PITCH_RANGE[0]), ESPEAK_PITCH_RANGE[1]),
+        words_per_minute=min(max(rate, ESPEAK_RATE_RANGE[0]), ESPEAK_RATE_RANGE[1]),
+    )
 
 
-def voice_name(voice: Voice) -> str:
-    """espeak-ng's name for a voice: 'en-us', or 'en-us+f2' with a variant."""
-    return f"{voice.language}+{voice.variant}" if voice.variant else voice.language
+def espeak_language(language: str) -> str:
+    """espeak-ng's name for a language tag: 'en' -> 'en-us', 'zh' -> 'cmn'."""
+    return ESPEAK_LANGUAGES.get(language.lower(), language)
 
 
 @dataclass(frozen=True)
@@ -119,9 +153,12 @@ class _LibraryEngine:
     library: Path
     data: Path
 
-    def check_voice(self, voice: Voice) -> None:
+    def variants(self) -> list[str]:
+        return sorted(path.name for path in (self.data / "voices" / "!v").iterdir())
+
+    def check_voice(self, voice: EspeakRequest) -> None:
         # espeak-ng quietly ignores a variant it does not know, so variants are checked against its data.
-        variants = sorted(path.name for path in (self.data / "voices" / "!v").iterdir())
+        variants = self.variants()
         if voice.variant is not None and (not VARIANT_PATTERN.match(voice.variant) or voice.variant not in variants):
             raise RenderError(
                 f"speech: espeak-ng has no voice variant '{voice.variant}' (voice.variant of a character)\n"
@@ -129,11 +166,11 @@ class _LibraryEngine:
                 + _did_you_mean(voice.variant, variants)
             )
 
-    def speak(self, text: str, voice: Voice, output: Path, *, timeout_s: float) -> None:
+    def speak(self, text: str, voice: EspeakRequest, output: Path, *, timeout_s: float) -> None:
         request = {
             "library": str(self.library),
             "data": str(self.data),
-            "voice": voice_name(voice),
+            "voice": voice.name,
             "pitch": voice.pitch,
             "words_per_minute": voice.words_per_minute,
             "text": text,
@@ -151,17 +188,20 @@ class _LibraryEngine:
 class _ProgramEngine:
     program: str
 
-    def check_voice(self, voice: Voice) -> None:
+    def variants(self) -> None:
+        return None  # not known without asking the program; names are checked for their form only
+
+    def check_voice(self, voice: EspeakRequest) -> None:
         if voice.variant is not None and not VARIANT_PATTERN.match(voice.variant):
             raise RenderError(
                 f"speech: '{voice.variant}' is not an espeak-ng voice variant (voice.variant of a character)\n"
                 "  fix: set voice.variant in the character bank to a name such as m3 or f2"
             )
 
-    def speak(self, text: str, voice: Voice, output: Path, *, timeout_s: float) -> None:
+    def speak(self, text: str, voice: EspeakRequest, output: Path, *, timeout_s: float) -> None:
         # The text goes in on stdin, so a line starting with '-' is never read as an option; no -m: SSML stays off.
         command = [
-            self.program, "-v", voice_name(voice), "-p", str(voice.pitch), "-s", str(voice.words_per_minute),
+            self.program, "-v", voice.name, "-p", str(voice.pitch), "-s", str(voice.words_per_minute),
             "-b", "1", "-w", str(output), "--stdin",
         ]
         result = _run(command, text.encode("utf-8"), timeout_s=timeout_s)
@@ -196,11 +236,11 @@ def _languages(data: Path) -> list[str]:
     return sorted(path.name.lower() for path in (data / "lang").rglob("*") if path.is_file())
 
 
-def _unknown_language(voice: Voice, known: list[str]) -> RenderError:
+def _unknown_language(voice: EspeakRequest, known: list[str]) -> RenderError:
     return RenderError(
-        f"speech: espeak-ng has no voice for language '{voice.language}' (voice.language of a character)\n"
-        "  fix: set voice.language in the character bank to a language `espeak-ng --voices` lists, such as "
-        f"en-us, en-gb, fr, de, es{_did_you_mean(voice.language, known)}"
+        f"speech: espeak-ng has no voice for language '{voice.language}' (the script's language, or voice.language of a character)\n"
+        "  fix: write `Language: <code>` on the script's title page, or voice.language in the character bank, with a language "
+        f"`espeak-ng --voices` lists, such as en-us, en-gb, fr, de, es, ja, cmn, ru{_did_you_mean(voice.language or '', known)}"
     )
 
 
@@ -208,14 +248,3 @@ def _did_you_mean(wanted: str, names: list[str]) -> str:
     by_lower_case = {name.lower(): name for name in names}
     close = difflib.get_close_matches(wanted.lower(), list(by_lower_case), n=4, cutoff=0.6)
     return f" (did you mean {', '.join(by_lower_case[name] for name in close)}?)" if close else ""
-
-
-def _read_mono_wav(path: Path) -> tuple[np.ndarray, int]:
-    try:
-        with wave.open(str(path), "rb") as wav:
-            if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
-                layout = f"{wav.getnchannels()} channels, {8 * wav.getsampwidth()} bit"
-                raise RenderError(f"speech: espeak-ng wrote an unexpected WAV format ({layout})")
-            return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.int16), wav.getframerate()
-    except (wave.Error, EOFError, FileNotFoundError) as error:
-        raise RenderError(f"speech: espeak-ng produced no readable audio: {error}") from None

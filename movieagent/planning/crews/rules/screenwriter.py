@@ -43,6 +43,7 @@ def scene_beats(task: ScreenwriterTask) -> SceneBeats:
                     off_screen=any(
                         re.sub(r"[^A-Z]", "", extension.upper()) in OFF_SCREEN_EXTENSIONS for extension in element.extensions
                     ),
+                    voice_over=any(re.sub(r"[^A-Z]", "", extension.upper()) == "VO" for extension in element.extensions),
                     dual=element.dual,
                 )
             )

@@ -78,7 +78,7 @@ class Staging:
         self.members: dict[str, Character] = {member.id: member for member in task.cast}
         # Lines are timed at the faster of the speaker's voice and the planning rate: a shot planned too short
         # is stretched to its real speech, one planned too long holds silence.
-        self.rates = {member.id: max(member.voice.words_per_minute, pacing.words_per_minute) for member in task.cast}
+        self.rates = {member.id: max(member.voice.words_per_minute_spoken(), pacing.words_per_minute) for member in task.cast}
         self.lineup = lineup_of(task.beats.beats)
         self.slots = {character_id: (number + 1) / (len(self.lineup) + 1) for number, character_id in enumerate(self.lineup)}
         # Who is in the scene so far, in line-up order; characters whose entrance the action describes join then.
@@ -110,6 +110,7 @@ class Staging:
                     text=beat.text,
                     parenthetical=beat.parenthetical,
                     off_screen=beat.off_screen,
+                    voice_over=beat.voice_over,
                 )
             )
         return Shot(
