@@ -51,15 +51,14 @@ class ChunkFile:
         pairs = np.frombuffer(self.file.read((last - first) * 8), np.float32).reshape(-1, 2)
         return pairs[:, 0], pairs[:, 1]
 
-    def windows(self, bounds: np.ndarray) -> Iterator[tuple[int, int, int, int]]:
-        """Windows of about WINDOW chunks cut at the given chunk bounds (ascending, the first 0): yields
-        (first bound, last bound) indices into `bounds` and the chunks they span (the last window runs to the end)."""
+    def step_windows(self, step_chunks: np.ndarray) -> Iterator[tuple[int, int, int, int]]:
+        """Whole gating steps, about WINDOW chunks at a time, where step i starts at chunk step_chunks[i] (the first
+        at 0): yields (first step, end step, first chunk, end chunk); the last window runs to the last chunk."""
         first = 0
-        while first < len(bounds):
-            last = int(np.searchsorted(bounds, bounds[first] + WINDOW, side="right"))
-            last = max(last, first + 1)
-            yield first, last, int(bounds[first]), int(bounds[last]) if last < len(bounds) else self.count
-            first = last
+        while first < len(step_chunks):
+            end = max(first + 1, int(np.searchsorted(step_chunks, step_chunks[first] + WINDOW, side="right")))
+            yield first, end, int(step_chunks[first]), int(step_chunks[end]) if end < len(step_chunks) else self.count
+            first = end
 
 
 class Limiter:
@@ -102,9 +101,9 @@ class Limiter:
     def step_energies(self, step_chunks: np.ndarray) -> np.ndarray:
         """The energy of the sum at master gain 1, per gating step (whose first chunks are `step_chunks`)."""
         energies = np.zeros(len(step_chunks))
-        for first, last, start, stop in self.chunks.windows(step_chunks):
+        for first, end, start, stop in self.chunks.step_windows(step_chunks):
             _, chunk_energies = self.chunks.read(start, stop)
-            energies[first:last] = np.add.reduceat(chunk_energies, step_chunks[first:last] - start, dtype=np.float64)
+            energies[first:end] = np.add.reduceat(chunk_energies, step_chunks[first:end] - start, dtype=np.float64)
         return energies
 
     def kept_energies(self, master_gain: float, step_chunks: np.ndarray) -> np.ndarray:
@@ -112,11 +111,11 @@ class Limiter:
         energies weighted by the square of their smoothed gains."""
         kept = np.zeros(len(step_chunks))
         reach = self.smoothing
-        for first, last, start, stop in self.chunks.windows(step_chunks):
+        for first, end, start, stop in self.chunks.step_windows(step_chunks):
             gains = self.held_gains(master_gain, start - reach, stop + reach)
             smoothed = ndimage.uniform_filter1d(gains, self.smoothing, mode="nearest")[reach : reach + stop - start]
             _, chunk_energies = self.chunks.read(start, stop)
             smoothed *= smoothed
             smoothed *= chunk_energies
-            kept[first:last] = np.add.reduceat(smoothed, step_chunks[first:last] - start, dtype=np.float64)
+            kept[first:end] = np.add.reduceat(smoothed, step_chunks[first:end] - start, dtype=np.float64)
         return kept

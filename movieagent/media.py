@@ -214,14 +214,25 @@ def decode_audio_blocks(path: Path, rate: int) -> Iterator[np.ndarray]:
         yield np.frombuffer(data, dtype="<f4").reshape(-1, 2).T.copy()
 
 
-def decode_audio(path: Path, rate: int, output: IO[bytes], *, max_seconds: float) -> int:
-    """Writes the first `max_seconds` of a file's audio into `output` (an empty file) as raw 16-bit little-endian stereo
-    at `rate`; returns the number of samples (0 where it has no audio). Written by ffmpeg straight to the file."""
-    arguments = ["-i", str(path), "-t", f"{max_seconds:.3f}", "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(rate), "-"]
-    result = subprocess.run(ffmpeg_command(*arguments), stdout=output, stderr=subprocess.PIPE, check=False)
+def decode_audio(path: Path, rate: int, *, max_seconds: float) -> np.ndarray:
+    """The first `max_seconds` of a file's audio as 16-bit stereo at `rate`, shape (samples, 2); none where it has none."""
+    result = subprocess.run(ffmpeg_command(*_decoding(path, rate, max_seconds)), capture_output=True, check=False)
+    if result.returncode != 0:
+        raise RenderError(f"ffmpeg could not decode the audio of {path}: {_last_words(result.stderr, 3, join=' ')}")
+    return np.frombuffer(result.stdout, dtype="<i2").reshape(-1, 2)
+
+
+def decode_audio_into(path: Path, rate: int, output: IO[bytes], *, max_seconds: float) -> int:
+    """decode_audio's samples written by ffmpeg straight into `output` (an empty file: raw 16-bit little-endian
+    stereo), so a long file never passes through memory; returns how many samples."""
+    result = subprocess.run(ffmpeg_command(*_decoding(path, rate, max_seconds)), stdout=output, stderr=subprocess.PIPE, check=False)
     if result.returncode != 0:
         raise RenderError(f"ffmpeg could not decode the audio of {path}: {_last_words(result.stderr, 3, join=' ')}")
     return os.fstat(output.fileno()).st_size // 4
+
+
+def _decoding(path: Path, rate: int, max_seconds: float) -> list[str]:
+    return ["-i", str(path), "-t", f"{max_seconds:.3f}", "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(rate), "-"]
 
 
 def read_wav_duration(path: Path) -> float:

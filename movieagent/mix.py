@@ -43,7 +43,7 @@ from movieagent.loudness import (
     k_weighting_sos,
 )
 from movieagent.limiter import LIMITER_MARGIN_DB, ChunkFile, Limiter
-from movieagent.media import audio_writer, decode_audio, read_wav_duration
+from movieagent.media import audio_writer, decode_audio_into, read_wav_duration
 from movieagent.schema import LineTiming, Timeline
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
 
@@ -166,7 +166,7 @@ class _LoopedMusic:
     def __init__(self, path: Path, length: int, rate: int, folder: Path):
         self.file = tempfile.TemporaryFile(dir=folder, prefix=".music.")
         try:
-            decoded = decode_audio(path, rate, self.file, max_seconds=length / rate + 1)
+            decoded = decode_audio_into(path, rate, self.file, max_seconds=length / rate + 1)
         except RenderError as error:
             self.file.close()
             raise InputError(f"music file could not be decoded: {error}", path=path, fix=MUSIC_FIX) from None

@@ -60,10 +60,7 @@ def shift_cue(movie: Path, index: int, seconds: float) -> None:
 def clip_audio(movie: Path, start_s: float, end_s: float, gain: float) -> None:
     """The mix made `gain` times louder from start_s to end_s, hard-clipped at 16-bit full scale, and muxed again."""
     rate = 48000
-    with open(movie / "audio" / "decoded.raw", "w+b") as raw:
-        decode_audio(movie / "audio" / "mix.m4a", rate, raw, max_seconds=3600)
-        raw.seek(0)
-        louder = np.frombuffer(raw.read(), "<i2").reshape(-1, 2).astype(np.float64)
+    louder = decode_audio(movie / "audio" / "mix.m4a", rate, max_seconds=3600).astype(np.float64)
     louder[round(start_s * rate) : round(end_s * rate)] *= gain
     spoiled = movie / "audio" / "spoiled.wav"
     wavfile.write(spoiled, rate, np.clip(louder, -32768, 32767).astype(np.int16))
