@@ -240,9 +240,12 @@ class _Film:
             for phase in render_phases(self.settings.render):
                 with self.stage(PHASE_STAGES[phase.family], len(self.jobs)) as advance:
                     self.rendered[phase.family] = render_phase(self.jobs, runner, phase, self.workspace, _shot_progress(advance))
-        finally:
+        except KeyboardInterrupt:
+            raise  # the process is ending: its daemon thread ends with it
+        except BaseException:
             if soundtrack is not None:
                 soundtrack.join()  # nothing of this run goes on writing in the folder once make_movie has returned
+            raise
         if soundtrack is not None:
             soundtrack.result()
         counts = self._counts()
@@ -298,8 +301,8 @@ class _Film:
 
 
 class _Background:
-    """`work` on a thread of its own: join() waits for it, result() raises what it raised. A daemon thread, so that a
-    second Ctrl-C, while the first waits for it, ends the run at once."""
+    """`work` on a thread of its own: join() waits for it, result() raises what it raised. A daemon thread: Ctrl-C
+    ends the run without waiting for it (what it leaves half-written is swept by the next run)."""
 
     def __init__(self, work: Callable[[], None]):
         self._error: BaseException | None = None

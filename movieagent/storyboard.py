@@ -51,19 +51,15 @@ def write_storyboard(plan: Plan, timeline: Timeline, clips: list[ClipResult], wo
     """
     # 1. Cut the shots into pages.
     shots = plan.shots()
-    pages = [range(first, min(first + SHOTS_PER_PAGE, len(shots))) for first in range(0, len(shots), SHOTS_PER_PAGE)]
+    pages = [slice(first, min(first + SHOTS_PER_PAGE, len(shots))) for first in range(0, len(shots), SHOTS_PER_PAGE)]
 
     # 2. Draw each page from its own frame grabs, so only one page's pictures are ever in memory.
     written = []
-    for number, positions in enumerate(pages, start=1):
-        note = f"shots {positions[0] + 1}-{positions[-1] + 1} of {len(shots)}  ·  page {number} of {len(pages)}"
-        write_page(
-            storyboard_frames(plan, [shots[i] for i in positions], [timeline.shots[i] for i in positions], [clips[i] for i in positions]),
-            workspace.storyboard_page(number),
-            title=plan.title,
-            note=note,
-            columns=COLUMNS,
-        )
+    for number, page in enumerate(pages, start=1):
+        note = f"shots {page.start + 1}-{page.stop} of {len(shots)}  ·  page {number} of {len(pages)}"
+        frames = storyboard_frames(plan, shots[page], timeline.shots[page], clips[page])
+        write_page(frames, workspace.storyboard_page(number), title=plan.title, note=note, columns=COLUMNS)
+        del frames  # before the next page's grabs
         written.append(workspace.storyboard_page(number))
     for stale in set(workspace.storyboard_pages()) - set(written):
         stale.unlink()
