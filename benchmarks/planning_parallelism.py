@@ -43,6 +43,7 @@ def main() -> None:
     )
     os.environ.setdefault("OPENAI_API_KEY", "sk-benchmark-not-a-real-key")
     with FakeOpenAI(latency_s=arguments.latency) as server, tempfile.TemporaryDirectory() as outdir:
+        server.play(script, bank, settings.planning)
         transcript = Path(outdir) / "transcript.jsonl"
         crew = Backend(Backend.Options(base_url=server.base_url, model="fake", transcript=transcript))
         started = time.perf_counter()

@@ -76,6 +76,10 @@ LlmOpt = Annotated[
     Optional[Crew],
     typer.Option("--llm", help="Planning crew: rules (no model), openai (any OpenAI-compatible server, configs/llm-openai.yaml), transformers (a local model, configs/llm-local.yaml)"),
 ]
+ModelOpt = Annotated[
+    Optional[str],
+    typer.Option("--model", help="The planning crew's model: a name the server knows (openai crew), or a model folder or id (transformers crew)"),
+]
 ReviewOpt = Annotated[
     bool,
     typer.Option("--review", help="Pause after planning so you can edit OUT/plan.json, then run the same command with --resume"),
@@ -150,9 +154,15 @@ def parse_assignments(assignments: list[str]) -> dict[str, Any]:
 
 
 def build_settings(
-    config: Path | None, *, quiet: bool = False, llm: Crew | None = None, speech: Speech | None = None, assignments: list[str] | None = None
+    config: Path | None,
+    *,
+    quiet: bool = False,
+    llm: Crew | None = None,
+    model: str | None = None,
+    speech: Speech | None = None,
+    assignments: list[str] | None = None,
 ) -> Settings:
-    """The profile and MOVIEAGENT_* variables, then --llm and --speech, then --set: a bad --set is reported as one, naming its key."""
+    """The profile and MOVIEAGENT_* variables, then --llm, --model and --speech, then --set: a bad --set is reported as one, naming its key."""
     from movieagent.config import BackendChoice, deep_merge, load_settings, with_speech
 
     settings = with_speech(load_settings(config, **({"progress": False} if quiet else {})), speech.value if speech else None)
@@ -160,6 +170,9 @@ def build_settings(
         # Another crew than the profile's: its own defaults, none of the profile crew's options.
         planning = settings.planning.model_copy(update={"crew": BackendChoice(kind=llm.value)})
         settings = settings.model_copy(update={"planning": planning})
+    if model:
+        crew = BackendChoice(**{**settings.planning.crew.model_dump(), "model": model})
+        settings = settings.model_copy(update={"planning": settings.planning.model_copy(update={"crew": crew})})
     if assignments:
         # The settings above are valid, so whatever fails now is an override.
         overrides = deep_merge(settings.model_dump(exclude_defaults=True), parse_assignments(assignments))
@@ -179,6 +192,21 @@ def _report_review(result: MovieResult) -> None:
     _say(f"Plan ready for review: edit {result.plan}, then run the same command with --resume")
 
 
+def _who_planned(plan_file: Path) -> str | None:
+    """'7 of 9 questions answered by the model, 2 by the rules fallback (...)', for an LLM crew with a fallback."""
+    from movieagent.schema import Plan
+
+    answers = Plan.model_validate_json(plan_file.read_text(encoding="utf-8")).answers
+    if not answers:
+        return None
+    fallbacks = [answer for answer in answers if answer.answered_by == "fallback"]
+    text = f"{len(answers) - len(fallbacks)} of {len(answers)} questions answered by the model"
+    if fallbacks:
+        parts = "; ".join(f"{answer.role}{f' {answer.scene_id}' if answer.scene_id else ''}: {answer.reason}" for answer in fallbacks)
+        text += f", {len(fallbacks)} by the rules fallback ({parts})"
+    return text
+
+
 @command(example="movieagent make examples/long/borrowed-sugar.fountain --characters character_bank/borrowed-sugar -o out/demo")
 def make(
     script: ScriptArg,
@@ -189,6 +217,7 @@ def make(
     plan: Annotated[Optional[Path], typer.Option(help="Render this (edited) plan.json instead of planning again")] = None,
     stop_after: Annotated[Optional[StopAfter], typer.Option(help="Stop after this stage")] = None,
     llm: LlmOpt = None,
+    model: ModelOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
     force: ForceOpt = False,
@@ -201,7 +230,7 @@ def make(
 
     from movieagent.pipeline import make_movie
 
-    settings = build_settings(config, quiet=quiet, llm=llm, speech=speech, assignments=set_)
+    settings = build_settings(config, quiet=quiet, llm=llm, model=model, speech=speech, assignments=set_)
     stage = stop_after.value if stop_after else None
     result = make_movie(
         script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume, force=force  # type: ignore[arg-type]
@@ -215,6 +244,7 @@ def make(
         ("movie", result.movie),
         ("subtitles", result.subtitles),
         ("plan", result.plan),
+        ("planning", _who_planned(result.plan)),
         ("storyboard", result.storyboard),
         ("duration", f"{result.duration_s:.1f} s, {result.shots} shots ({result.clips_rendered} rendered, {result.clips_cached} reused)"),
         ("loudness", f"{result.audio.integrated_lufs:.1f} LUFS, true peak {result.audio.true_peak_dbtp:.1f} dBTP" if result.audio else None),
@@ -232,6 +262,7 @@ def plan_command(
     config: ConfigOpt = None,
     set_: SetOpt = None,
     llm: LlmOpt = None,
+    model: ModelOpt = None,
     review: ReviewOpt = False,
     resume: ResumeOpt = False,
     force: ForceOpt = False,
@@ -242,7 +273,7 @@ def plan_command(
     from movieagent.pipeline import make_movie
     from movieagent.schema import Plan
 
-    settings = build_settings(config, quiet=quiet, llm=llm, speech=speech, assignments=set_)
+    settings = build_settings(config, quiet=quiet, llm=llm, model=model, speech=speech, assignments=set_)
     result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
     _warn(result.warnings)
     if result.awaiting_review:
@@ -250,6 +281,8 @@ def plan_command(
         return
     plan = Plan.model_validate_json(result.plan.read_text(encoding="utf-8"))
     _say(f"{result.plan}: {len(plan.scenes)} scenes, {len(plan.shots())} shots, {plan.duration_s():.1f} s planned")
+    if who := _who_planned(result.plan):
+        _say(f"planning: {who}")
 
 
 @command(example="movieagent validate my-script.fountain --characters my-bank/")

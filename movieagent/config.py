@@ -58,6 +58,11 @@ class PlanningSettings(Section):
         default=16, ge=1, le=256, description="Per-scene tasks (screenwriter, storyboard artist) run at once: LLM calls in flight"
     )
     role_cards: Path | None = Field(default=None, description="A folder of role cards replacing the installed agents/")
+    fallback: Literal["rules", "none"] = Field(
+        default="rules",
+        description="A question an LLM crew's model cannot answer (after its repairs, or out of time) is answered by the rules "
+        "crew instead, and the plan says so; none: planning fails",
+    )
     max_review_rounds: int = Field(
         default=2, ge=1, le=20, description="Director reviews of the plan; scenes with notes are redone in between"
     )

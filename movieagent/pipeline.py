@@ -37,6 +37,7 @@ from movieagent.errors import InputError, WriteError
 from movieagent.ingest import check_inputs, input_warnings, read_plan
 from movieagent.mix import MixReport, make_mix
 from movieagent.planning import PlanningOutcome, run_planning
+from movieagent.planning.crews.llm import LLMCrew
 from movieagent.planning.limits import check_plan_size, check_script_length
 from movieagent.progress import ProgressListener, StageProgress
 from movieagent.render.jobs import build_jobs
@@ -331,8 +332,8 @@ def make_plan(
 
     `reviewed_plan` resumes planning that paused for a person's review (settings.planning.human_review).
     """
-    # LLM crews cache their replies and log their calls in the output folder.
-    in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript}
+    # LLM crews cache their replies and log their calls in the output folder, and read the role cards.
+    in_workspace = {"cache_dir": workspace.llm_cache, "transcript": workspace.transcript, "role_cards": settings.planning.role_cards}
     crew = load_backend("crew", settings.planning.crew, defaults=in_workspace)
     check_output_folder(workspace.root)
     try:
@@ -340,6 +341,9 @@ def make_plan(
     except sqlite3.DatabaseError as error:  # a full disk, as sqlite reports it
         fix = "free some space on the output folder's disk; a damaged file can be deleted to plan afresh"
         raise WriteError(workspace.checkpoints, f"planning checkpoints could not be saved ({error})", fix) from None
+    finally:
+        if isinstance(crew, LLMCrew):
+            crew.close()  # a local model stops generating before the process goes on (or ends)
 
 
 def _reviewed_plan(workspace: Workspace) -> Plan:

@@ -1,10 +1,11 @@
 """A fake OpenAI-compatible server on 127.0.0.1: the real chat.completions wire protocol, with faults on demand.
 
-It plays every role of the film crew by reading the typed input the `openai` crew sends as a JSON
-block, and answering with what the `rules` crew makes of that same input. So a whole film can be
-planned against it, and each fault a real server shows can be scripted:
+It plays every role of the film crew: told the film (`play`), it plans it once with the `rules` crew and
+answers each question (known by its answer schema and scene id) with what the rules crew answered. So a
+whole film can be planned against it, and each fault a real server shows can be scripted:
 
     with FakeOpenAI(latency_s=0.05) as server:
+        server.play(script, bank)                                   # answer as the rules crew plans this film
         server.queue.extend([Fault.rate_limit, Fault.malformed])   # the next two calls
         server.rule = lambda call: Fault.server_error if call.scene == "scene-002" else None
         server.answer = lambda call: '{"title": "..."}'             # instead of the rules crew's answers
@@ -23,15 +24,16 @@ import time
 import wave
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from movieagent.config import PlanningSettings
-from movieagent.planning.crew import Cast, ScreenwriterTask, StoryboardTask, Treatment
+from movieagent.planning import plan_movie
+from movieagent.planning.crew import Cast, LocationBreakdown, ReviewNotes, SceneBeats, ScreenwriterTask, StoryboardTask, Treatment
 from movieagent.planning.crews.rules import Backend as RulesCrew
-from movieagent.schema import CharacterBank, Plan, Script
+from movieagent.schema import CharacterBank, Plan, Script, Shot
 
 
 class Fault(str, Enum):
@@ -46,7 +48,15 @@ class Fault(str, Enum):
 
 # The faults a 'fault_rate' draws from: every kind a flaky server or a weak model produces.
 RANDOM_FAULTS = (Fault.malformed, Fault.invalid, Fault.rate_limit, Fault.server_error, Fault.slow, Fault.truncated)
-_JSON_BLOCK = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
+# Each role is known by the title of the answer schema its prompt carries.
+ROLES_BY_ANSWER = {
+    "Treatment": "director",
+    "LocationBreakdown": "location_manager",
+    "SceneBeats": "screenwriter",
+    "Storyboard": "storyboard_artist",
+    "ReviewNotes": "director_review",
+}
+_SCENE_ID = re.compile(r"\bscene-\d{3,}\b")
 
 
 @dataclass
@@ -58,7 +68,6 @@ class Call:
     body: dict[str, Any]
     authorization: str
     fault: Fault | None = None
-    inputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 class FakeOpenAI:
@@ -81,9 +90,9 @@ class FakeOpenAI:
         self.answer: Callable[[Call], str] = self.crew_answer  # replace to answer other questions, or to tamper
         self.calls: list[Call] = []
         self.speech_voices = ("alloy", "coral", "echo", "nova", "onyx", "sage", "shimmer")  # what /audio/speech accepts
+        self.answers: dict[tuple[str, str | None], str] = {}  # (role, scene) -> the rules crew's answer (see play)
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._crew = RulesCrew(RulesCrew.Options())
         self._server: ThreadingHTTPServer | None = None
 
     # ----------------------------------------------------------------------------------------- lifecycle
@@ -156,9 +165,8 @@ class FakeOpenAI:
 
     def respond(self, body: dict[str, Any], authorization: str) -> tuple[int, dict[str, Any], dict[str, str], float]:
         """(status, JSON payload, extra headers, seconds to wait before sending)."""
-        inputs = _inputs(body)
-        role = _role(inputs)
-        call = Call(role=role, scene=_scene(role, inputs), body=body, authorization=authorization, inputs=inputs)
+        role, scene = question_of(body)
+        call = Call(role=role, scene=scene, body=body, authorization=authorization)
         with self._lock:
             call.fault = self._fault(call)
             self.calls.append(call)
@@ -193,7 +201,7 @@ class FakeOpenAI:
         except KeyError as missing:
             return (
                 400,
-                _error(f"this fake cannot answer: {missing} is missing from the crew's input", "invalid_request_error"),
+                _error(f"this fake cannot answer {missing}: tell it the film with play()", "invalid_request_error"),
                 {},
                 self.latency_s,
             )
@@ -228,31 +236,15 @@ class FakeOpenAI:
             audio = audio[: len(audio) // 2]
         return 200, audio, {}, self.slow_s if call.fault == Fault.slow else self.latency_s
 
+    def play(self, script: Script, bank: CharacterBank, pacing: PlanningSettings = PlanningSettings()) -> None:
+        """Plans the film with the rules crew, so that each later question gets the rules crew's answer to it."""
+        recorder = _Recorder()
+        plan_movie(script, bank, recorder, pacing.model_copy(update={"fallback": "none", "human_review": False}))
+        self.answers.update(recorder.answers)
+
     def crew_answer(self, call: Call) -> str:
-        """What the rules crew answers to the same typed question, as the JSON the role's schema asks for."""
-        crew, role, inputs = self._crew, call.role, call.inputs
-        if role == "director":
-            return crew.director(Script.model_validate(inputs["script"]), Cast.model_validate(inputs["cast"])).model_dump_json()
-        if role == "location_manager":
-            script, bank = Script.model_validate(inputs["script"]), CharacterBank.model_validate(inputs["bank"])
-            return crew.location_manager(script, bank, Treatment.model_validate(inputs["treatment"])).model_dump_json()
-        if role == "screenwriter":
-            return crew.screenwriter(ScreenwriterTask.model_validate(inputs["task"])).model_dump_json()
-        if role == "storyboard_artist":
-            shots = crew.storyboard_artist(
-                StoryboardTask.model_validate(inputs["task"]), PlanningSettings.model_validate(inputs["pacing"])
-            )
-            return json.dumps({"shots": [shot.model_dump(mode="json") for shot in shots]})
-        if role != "director_review":
-            raise KeyError("a crew role's input")
-        review = crew.director_review(
-            Script.model_validate(inputs["script"]),
-            Cast.model_validate(inputs["cast"]),
-            Plan.model_validate(inputs["plan"]),
-            PlanningSettings.model_validate(inputs["pacing"]),
-            checks={},
-        )
-        return review.model_dump_json()
+        """What the rules crew answered to the same question, as the JSON the role's schema asks for."""
+        return self.answers[(call.role, call.scene)]
 
     def _fault(self, call: Call) -> Fault | None:
         if self.queue:
@@ -286,27 +278,56 @@ def _spoken_wav(text: str, voice: str, speed: float) -> bytes:
     return buffer.getvalue()
 
 
-def _inputs(body: dict[str, Any]) -> dict[str, Any]:
-    """The crew's typed input: the JSON block of the first user message (later ones are repair prompts)."""
-    first_user = next(message["content"] for message in body["messages"] if message["role"] == "user")
-    blocks = _JSON_BLOCK.findall(first_user)
-    return json.loads(blocks[-1]) if blocks else {}
+def question_of(body: dict[str, Any]) -> tuple[str, str | None]:
+    """(role, scene id or None) of a request: the role from its answer schema, the scene from its first user message."""
+    schema_name = ((body.get("response_format") or {}).get("json_schema") or {}).get("name")
+    system = next((message["content"] for message in body["messages"] if message["role"] == "system"), "")
+    role = ROLES_BY_ANSWER.get(schema_name or _schema_title(system), "unknown")
+    first_user = next((message["content"] for message in body["messages"] if message["role"] == "user"), "")
+    scene = _SCENE_ID.search(first_user) if role in ("screenwriter", "storyboard_artist") else None
+    return role, scene[0] if scene else None
 
 
-def _role(inputs: dict[str, Any]) -> str:
-    # Each role's input has its own set of names: the arguments of its Crew method.
-    names = frozenset(inputs)
-    return {
-        frozenset({"script", "cast"}): "director",
-        frozenset({"script", "bank", "treatment"}): "location_manager",
-        frozenset({"task"}): "screenwriter",
-        frozenset({"task", "pacing"}): "storyboard_artist",
-        frozenset({"script", "cast", "plan", "pacing"}): "director_review",
-    }.get(names, "unknown")
+def _schema_title(system_prompt: str) -> str | None:
+    """The title of the JSON schema a prompt carries on a line of its own."""
+    for line in system_prompt.splitlines():
+        if line.startswith("{"):
+            try:
+                return json.JSONDecoder().raw_decode(line)[0].get("title")  # text may follow it (a decoded prompt)
+            except ValueError:
+                continue
+    return None
 
 
-def _scene(role: str, inputs: dict[str, Any]) -> str | None:
-    return inputs["task"]["brief"]["scene_id"] if role in ("screenwriter", "storyboard_artist") else None
+class _Recorder:
+    """A crew that answers as the rules crew and keeps every answer as the JSON an LLM would send."""
+
+    def __init__(self) -> None:
+        self._rules = RulesCrew(RulesCrew.Options())
+        self.answers: dict[tuple[str, str | None], str] = {}
+
+    def director(self, script: Script, cast: Cast) -> Treatment:
+        return self._keep("director", None, self._rules.director(script, cast))
+
+    def location_manager(self, script: Script, bank: CharacterBank, treatment: Treatment) -> LocationBreakdown:
+        return self._keep("location_manager", None, self._rules.location_manager(script, bank, treatment))
+
+    def screenwriter(self, task: ScreenwriterTask) -> SceneBeats:
+        return self._keep("screenwriter", task.brief.scene_id, self._rules.screenwriter(task))
+
+    def storyboard_artist(self, task: StoryboardTask, pacing: PlanningSettings) -> list[Shot]:
+        shots = self._rules.storyboard_artist(task, pacing)
+        self.answers[("storyboard_artist", task.brief.scene_id)] = json.dumps({"shots": [shot.model_dump(mode="json") for shot in shots]})
+        return shots
+
+    def director_review(
+        self, script: Script, cast: Cast, plan: Plan, pacing: PlanningSettings, checks: dict[str, list[str]]
+    ) -> ReviewNotes:
+        return self._keep("director_review", None, self._rules.director_review(script, cast, plan, pacing, checks))
+
+    def _keep(self, role: str, scene: str | None, answer: Any) -> Any:
+        self.answers[(role, scene)] = answer.model_dump_json()
+        return answer
 
 
 def _error(message: str, code: str) -> dict[str, Any]:

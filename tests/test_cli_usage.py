@@ -156,6 +156,7 @@ def closed_port() -> int:
 @pytest.mark.slow
 def test_a_server_that_is_down_exits_1(tmp_path):
     crew = ["planning.crew.kind=openai", f"planning.crew.base_url=http://127.0.0.1:{closed_port()}/v1", "planning.crew.max_retries=0"]
+    crew.append("planning.fallback=none")  # with the fallback (the default), the rules crew would plan the film instead
     result = run_cli("plan", *LIGHTHOUSE, "-o", tmp_path / "out", "-q", *[part for item in crew for part in ("--set", item)], cwd=ROOT)
     assert_refused(result, 1, "director")
 

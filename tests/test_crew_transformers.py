@@ -1,6 +1,7 @@
 """The `transformers` crew on a tiny random Llama chat model built here from a config (no downloads), loaded
-through the same from_pretrained path as a real model: batching, the chat template, usage, repairs, and a
-full plan when the model's output is scripted to be the rules crew's answers."""
+through the same from_pretrained path as a real model: batching, the chat template, usage, repairs, the
+fallback, and a full plan when the model's output is scripted to be the rules crew's answers.
+(tests/test_local_llm.py: constrained decoding, cancelling, clean exits; tests/test_real_model.py: SmolLM2.)"""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from typer.testing import CliRunner
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers  # noqa: E402
-from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast  # noqa: E402
+from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM  # noqa: E402
 
 from movieagent.backends import load_backend  # noqa: E402
 from movieagent.cli import app  # noqa: E402
@@ -31,56 +31,15 @@ from movieagent.llm.retry import CallFailed  # noqa: E402
 from movieagent.planning import plan_movie  # noqa: E402
 from movieagent.planning.casting import cast_script  # noqa: E402
 from movieagent.planning.crew import ScreenwriterTask  # noqa: E402
-from movieagent.planning.crews.llm import PROMPTS  # noqa: E402
 from movieagent.planning.crews.rules import Backend as RulesCrew  # noqa: E402
 from movieagent.planning.crews.transformers import Backend  # noqa: E402
-from tests.fake_openai import Call, FakeOpenAI, _inputs, _role, _scene  # noqa: E402
+from tests.fake_openai import Call, FakeOpenAI, question_of  # noqa: E402
+from tests.tiny_chat_model import CHAT_TEMPLATE, END, tiny_model  # noqa: E402, F401 - the fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = (ROOT / "examples/short/the-lighthouse-keeper.fountain", ROOT / "character_bank/lighthouse")
 PACING = PlanningSettings()
-END = "<|end|>"
-CHAT_TEMPLATE = (
-    "{% for message in messages %}<|{{ message['role'] }}|>{{ message['content'] }}<|end|>{% endfor %}"
-    "{% if add_generation_prompt %}<|assistant|>{% endif %}"
-)
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> Path:
-    """A one-layer Llama with random weights and a byte-level BPE tokenizer trained on the prompts, as a model folder."""
-    # The crew's own templates only: another prompt file (the eval judge's) would change this random model's answers.
-    texts = [(ROOT / "prompts" / f"{role}.md").read_text(encoding="utf-8") for role in sorted(PROMPTS)]
-    texts += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "examples").glob("*/*.fountain"))]
-    bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=1000,
-        special_tokens=["<|pad|>", END, "<|system|>", "<|user|>", "<|assistant|>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),  # every byte: any text round-trips
-        show_progress=False,
-    )
-    bpe.train_from_iterator(texts, trainer)
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, pad_token="<|pad|>", eos_token=END)
-    tokenizer.chat_template = CHAT_TEMPLATE
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=16,
-        intermediate_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        num_key_value_heads=2,
-        max_position_embeddings=32768,
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        bos_token_id=None,
-    )
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("tiny-chat-model")
-    LlamaForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+STRICT = PlanningSettings(fallback="none")
 
 
 @pytest.fixture
@@ -270,11 +229,49 @@ def test_a_random_models_answers_are_repaired_then_fail_naming_the_agent_and_sce
     assert "after 2 repair tries" in str(failure.value)
     calls = [json.loads(line) for line in transcript.read_text().splitlines()]
     assert [(call["attempt"], call["outcome"]) for call in calls] == [(1, "invalid"), (2, "invalid"), (3, "invalid")]
-    # Each cut-off answer gets twice the room next time, and the repair prompt carries the answer it repairs.
-    assert [call["completion_tokens"] for call in calls] == [16, 32, 64]
+    # Constrained to the schema, every answer is JSON: cut off at the 16-token ceiling, which doubling never passes.
+    assert [call["completion_tokens"] for call in calls] == [16, 16, 16]
+    assert all(call["reply"].startswith('{"scene_id":"scene-002"') for call in calls)
+    assert all("cut off at the token limit before the JSON was complete" in call["problem"] for call in calls)
     assert all(call["prompt_tokens"] > 0 and call["cost_usd"] is None for call in calls)
     assert calls[2]["messages"][-2] == {"role": "assistant", "content": calls[1]["reply"]}
     assert "Your answer cannot be used" in calls[2]["messages"][-1]["content"]
+    crew.close()
+
+
+def test_the_prompt_carries_each_input_once_and_opens_with_the_role_card(tiny_model, tmp_path):
+    script, bank = load_short()
+    cards = tmp_path / "agents"
+    shutil.copytree(ROOT / "agents", cards)
+    (cards / "director.yaml").write_text("role: showrunner of a silent film\ngoal: Keep every scene under a minute.\nrules: [No dialogue.]\n")
+    transcript = tmp_path / "transcript.jsonl"
+    crew = Backend(Backend.Options(model=str(tiny_model), max_tokens=16, repair_tries=0, transcript=transcript, role_cards=cards))
+    with pytest.raises(LLMError):
+        crew.director(script, cast_script(script, bank))
+    crew.close()
+
+    system, user = json.loads(transcript.read_text().splitlines()[0])["messages"]
+    assert system["content"].startswith("You are the showrunner of a silent film. Keep every scene under a minute.\n\nRules:\n- No dialogue.")
+    # The script's text once, no JSON copy of the input, and this machine's folders nowhere.
+    first_line = "Two hundred and thirteen. You missed the one that creaks."
+    assert first_line in SHORT[0].read_text() and (system["content"] + user["content"]).count(first_line) == 1
+    assert "```json" not in user["content"] and str(ROOT) not in system["content"] + user["content"]
+
+
+def test_a_prompt_too_long_for_the_models_context_names_the_script_before_generating(tiny_model, tmp_path, generate_calls):
+    short_context = tmp_path / "short-context-model"
+    shutil.copytree(tiny_model, short_context)
+    config = json.loads((short_context / "config.json").read_text())
+    (short_context / "config.json").write_text(json.dumps({**config, "max_position_embeddings": 2048}))
+    script, bank = load_short()
+    crew = Backend(Backend.Options(model=str(short_context), max_tokens=512))
+    with pytest.raises(LLMError) as failure:
+        crew.director(script, cast_script(script, bank))
+    crew.close()
+    assert "of them the script" in str(failure.value) and "2,048-token context" in str(failure.value)
+    assert "a shorter script" in failure.value.fix
+    # Nothing was generated for the director: the one generate call is the speed measurement for the estimate up front.
+    assert [(len(call["input_ids"]), call["max_new_tokens"]) for call in generate_calls] == [(1, 16)]
 
 
 def test_scripted_valid_answers_plan_the_film_exactly_as_the_rules_crew(tiny_model, tmp_path, monkeypatch):
@@ -288,9 +285,10 @@ def test_scripted_valid_answers_plan_the_film_exactly_as_the_rules_crew(tiny_mod
         answers = []
         for row in input_ids.tolist():
             prompt = tokenizer.decode(row, skip_special_tokens=True)
-            inputs = _inputs({"messages": [{"role": "user", "content": prompt}]})
-            call = Call(role=_role(inputs), scene=_scene(_role(inputs), inputs), body={}, authorization="", inputs=inputs)
-            text = f"Here is the JSON you asked for:\n```json\n{fake.crew_answer(call)}\n```\nThat is all."
+            role, scene = question_of({"messages": [{"role": "system", "content": prompt}, {"role": "user", "content": prompt}]})
+            call = Call(role=role, scene=scene, body={}, authorization="")
+            answer = fake.crew_answer(call) if role != "unknown" else "one two three"  # the speed measurement's question
+            text = f"Here is the JSON you asked for:\n```json\n{answer}\n```\nThat is all."
             answers.append(tokenizer(text, add_special_tokens=False)["input_ids"][:max_new_tokens] + [end_id])
         width = max(map(len, answers))
         padded = [answer + [tokenizer.pad_token_id] * (width - len(answer)) for answer in answers]
@@ -298,13 +296,19 @@ def test_scripted_valid_answers_plan_the_film_exactly_as_the_rules_crew(tiny_mod
 
     monkeypatch.setattr(LlamaForCausalLM, "generate", scripted_generate)
     script, bank = load_short()
+    fake.play(script, bank)
     outdir = tmp_path / "out"
     crew = Backend(
         Backend.Options(
-            model=str(tiny_model), max_tokens=100_000, batch_wait_s=0.3, cache_dir=outdir / "cache", transcript=outdir / "t.jsonl"
+            model=str(tiny_model),
+            constrained=False,  # JSON mode: the chatter around the JSON is generated, then cut away
+            max_tokens=100_000,
+            batch_wait_s=0.3,
+            cache_dir=outdir / "cache",
+            transcript=outdir / "t.jsonl",
         )
     )
-    plan = plan_movie(script, bank, crew, PACING)
+    plan = plan_movie(script, bank, crew, STRICT)
 
     assert plan == plan_movie(script, bank, RulesCrew(RulesCrew.Options()), PACING)
     calls = [json.loads(line) for line in (outdir / "t.jsonl").read_text().splitlines()]
@@ -315,29 +319,48 @@ def test_scripted_valid_answers_plan_the_film_exactly_as_the_rules_crew(tiny_mod
     assert all(call["reply"].startswith("{") and call["reply"].endswith("}") for call in calls)
     # The three scenes' questions were asked at the same time and answered together.
     stats = crew.client.stats
-    assert stats.requests == 9 and stats.batches < 9 and stats.largest_batch >= 3
+    assert stats.requests == 1 + 9 and stats.batches < 1 + 9 and stats.largest_batch >= 3  # the speed measurement, then the crew
+    crew.close()
 
 
 def test_the_shipped_profile_builds_the_crew_without_loading_the_model():
     settings = load_settings(ROOT / "configs/llm-local.yaml")
     crew = load_backend("crew", settings.planning.crew)
     assert isinstance(crew, Backend)
-    assert (crew.options.device, crew.options.dtype, crew.options.temperature) == ("cuda", "bfloat16", 0.0)
-    assert crew.client.stats.batches == 0
+    assert (crew.options.device, crew.options.dtype, crew.options.temperature, crew.options.constrained) == ("auto", "auto", 0.0, True)
+    assert crew.client.stats.batches == 0 and crew.client.device == "cpu" and crew.client.dtype == "float32"
 
 
 @pytest.mark.parametrize(
-    ("model", "message", "exit_code"),
-    [("random", "the director gave no usable answer", 1), ("missing", "there is no model folder at", 2)],
+    ("model", "fallback", "code", "message"),
+    [
+        ("random", "none", 1, "the director gave no usable answer"),  # a model that fails while working: 1
+        ("missing", "rules", 2, "there is no model folder at"),  # a model that is not there is bad input: 2
+        ("random", "rules", 0, "questions answered by the model"),  # the rules crew answers what the model cannot
+    ],
 )
-def test_the_cli_plan_command_ends_with_a_clear_error(tiny_model, tmp_path, model, message, exit_code):
-    # A model that fails while working exits 1; a model that is not there is bad input: 2.
+def test_the_cli_plan_command_ends_cleanly(tiny_model, tmp_path, model, fallback, code, message):
     folder = tiny_model if model == "random" else tmp_path / "nothing-here"
     profile = tmp_path / "local.yaml"
     crew = {"kind": "transformers", "model": str(folder), "max_tokens": 16, "repair_tries": 0}
-    profile.write_text(yaml.safe_dump({"planning": {"crew": crew}}))
+    profile.write_text(yaml.safe_dump({"planning": {"crew": crew, "fallback": fallback}}))
     result = CliRunner().invoke(
         app, ["plan", str(SHORT[0]), "--characters", str(SHORT[1]), "-c", str(profile), "-o", str(tmp_path / "out"), "-q"]
     )
-    assert result.exit_code == exit_code, result.output
-    assert message in result.output and "Traceback" not in result.output
+    assert result.exit_code == code, result.output
+    assert message in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+def test_with_the_fallback_a_random_model_still_plans_the_film_and_the_plan_names_who_answered(tiny_model, tmp_path):
+    script, bank = load_short()
+    crew = Backend(Backend.Options(model=str(tiny_model), max_tokens=24, repair_tries=1, transcript=tmp_path / "t.jsonl"))
+    plan = plan_movie(script, bank, crew, PACING)
+    crew.close()
+
+    assert [scene.id for scene in plan.scenes] == ["scene-001", "scene-002", "scene-003"]
+    assert len(plan.answers) == 9 and any(answer.answered_by == "fallback" for answer in plan.answers)
+    for answer in plan.answers:
+        assert (answer.reason is None) == (answer.answered_by == "model"), answer
+    # Every question the model was asked is in the transcript, the failed ones too.
+    asked = {(line["agent"], line["scene"]) for line in map(json.loads, (tmp_path / "t.jsonl").read_text().splitlines())}
+    assert asked == {(answer.role, answer.scene_id) for answer in plan.answers}

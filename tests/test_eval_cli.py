@@ -106,3 +106,22 @@ def test_eval_with_a_vision_model_scores_each_shot_from_frames_of_the_movie(movi
     # Every shot shows someone from the bank, so every shot has a DINO score against their reference pictures.
     assert all(row.dino is not None and -1 <= row.dino <= 1 for row in report.shots)
     assert "DINO" in result.output and "<th>DINO</th>" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_report_says_which_planning_questions_the_rules_fallback_answered(movie, tmp_path):
+    folder = copy_movie(movie.folder, tmp_path / "movie")
+    plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    plan["answers"] = [
+        {"role": "director", "answered_by": "model"},
+        {"role": "screenwriter", "scene_id": plan["scenes"][0]["id"], "answered_by": "fallback", "reason": "HTTP 500: boom"},
+    ]
+    (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+
+    result = runner.invoke(app, ["eval", str(folder), "-q"], env=WIDE)
+
+    assert result.exit_code == 0, result.output
+    report = EvalReport.model_validate_json((folder / "metrics.json").read_text(encoding="utf-8"))
+    (row,) = [row for row in report.summary if row.area == "planning"]
+    assert (row.value, row.verdict) == ("1/2", "warn") and "screenwriter scene-001: rules fallback (HTTP 500: boom)" in row.note
+    assert "questions answered by the crew's model" in result.output
+    assert "rules fallback (HTTP 500: boom)" in (folder / "report.html").read_text(encoding="utf-8")

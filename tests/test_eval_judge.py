@@ -141,3 +141,16 @@ def test_the_judge_must_be_a_language_model(tmp_path):
         judge_movie(SCRIPT, PLAN, BackendChoice(kind="rules"))
     with pytest.raises(InputError, match="no model folder"):
         judge_movie(SCRIPT, PLAN, BackendChoice(kind="transformers", model=str(tmp_path / "no-model")))
+
+
+def test_the_judge_builds_its_chat_not_a_planning_crew(server, tmp_path, monkeypatch):
+    from movieagent.planning.crews.llm import LLMCrew
+
+    def no_crew(*args, **kwargs):
+        raise AssertionError("the judge built a planning crew")
+
+    monkeypatch.setattr(LLMCrew, "__init__", no_crew)
+    script_replies(server, verdict())
+    assert judge_movie(SCRIPT, PLAN, judge_choice(server, tmp_path)).model == "judge-model"
+    with pytest.raises(InputError, match="judge option 'max_tokens'"):
+        judge_movie(SCRIPT, PLAN, judge_choice(server, tmp_path, max_tokens=1))

@@ -29,14 +29,14 @@ def test_every_mistake_in_a_profile_is_reported_at_its_line(tmp_path):
 
 def test_a_role_card_with_two_mistakes_names_both(tmp_path):
     card = tmp_path / "director.yaml"
-    card.write_text("role: Auteur\ngoal: [1, 2]\ninputs: [script]\n", encoding="utf-8")
+    card.write_text("goal: [1, 2]\nrules: [a rule]\n", encoding="utf-8")
     with pytest.raises(InputErrors) as raised:
         load_model(card, RoleCard, what="role card", missing_fix="add it")
     assert [(problem.line, problem.message) for problem in raised.value.problems] == [
-        (2, "goal: Input should be a valid string"),
-        (1, "'output' is missing"),
+        (1, "'role' is missing"),
+        (1, "goal: Input should be a valid string"),
     ]
-    assert "required: role, goal, inputs, output" in raised.value.problems[1].fix
+    assert "required: role, goal" in raised.value.problems[0].fix
 
 
 def test_union_members_are_named_as_the_file_writes_them(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel, Field, SecretStr
 
 from movieagent.llm import ChatClient, LLMError, Price, Question, ResponseCache, RetryPolicy, StructuredChat, Transcript
+from movieagent.llm.structured import Caps
 from movieagent.llm.retry import backoff_s
 from tests.fake_openai import FakeOpenAI, Fault
 
@@ -41,8 +42,8 @@ def server():
         yield fake
 
 
-def make_chat(server: FakeOpenAI, tmp_path: Path, **overrides) -> StructuredChat:
-    settings = {
+def chat_settings(tmp_path: Path, **overrides) -> dict:
+    return {
         "policy": RetryPolicy(max_retries=3, backoff_s=0.05, timeout_s=0.5),
         "budget_s": 5.0,
         "repair_tries": 2,
@@ -52,7 +53,10 @@ def make_chat(server: FakeOpenAI, tmp_path: Path, **overrides) -> StructuredChat
         "secrets": [SecretStr(KEY)],
         **overrides,
     }
-    return StructuredChat(ChatClient(server.base_url, SecretStr(KEY)), **settings)
+
+
+def make_chat(server: FakeOpenAI, tmp_path: Path, **overrides) -> StructuredChat:
+    return StructuredChat(ChatClient(server.base_url, SecretStr(KEY)), **chat_settings(tmp_path, **overrides))
 
 
 def transcript_lines(tmp_path: Path) -> list[dict]:
@@ -68,7 +72,9 @@ def test_structured_output_sends_the_json_schema_and_validates_the_answer(server
     assert answer == Pitch(title="The Lighthouse Keeper", scenes=3)
     body = server.calls[0].body
     assert body["response_format"]["type"] == "json_schema"
-    assert body["response_format"]["json_schema"]["schema"] == Pitch.model_json_schema()
+    # The model's schema, with every free-text field capped so no answer can run away.
+    sent = body["response_format"]["json_schema"]["schema"]
+    assert sent["properties"]["title"].pop("maxLength") == 1200 and sent == Pitch.model_json_schema()
     assert (body["model"], body["max_tokens"], body["temperature"]) == ("fake-model", 256, 0.0)
     assert server.calls[0].authorization == f"Bearer {KEY}"
 
@@ -146,7 +152,7 @@ def test_500_and_timeouts_are_retried(server, tmp_path):
 
 def test_a_truncated_answer_is_asked_again_with_more_room(server, tmp_path):
     server.queue.append(Fault.truncated)
-    assert make_chat(server, tmp_path).ask(pitch_question()).scenes == 3
+    assert make_chat(server, tmp_path, max_tokens=1024).ask(pitch_question(max_tokens=256)).scenes == 3
     assert server.calls[0].body["max_tokens"] == 256 and server.calls[1].body["max_tokens"] == 512
     assert "cut off at the token limit" in last_user_message(server, 1)
     assert transcript_lines(tmp_path)[0]["finish_reason"] == "length"
@@ -199,13 +205,125 @@ def test_the_cache_replays_a_repaired_conversation_without_any_call(server, tmp_
     assert server.count() == 3  # the model is part of the key
 
 
-def test_a_failed_question_is_not_cached(server, tmp_path):
+def test_a_failed_question_is_cached_too_so_a_rerun_repeats_no_call(server, tmp_path):
     server.answer = lambda call: '{"title": 1}'
     with pytest.raises(LLMError):
-        make_chat(server, tmp_path, repair_tries=0, cache=ResponseCache(tmp_path / "cache")).ask(pitch_question())
-    server.answer = lambda call: ANSWER
-    assert make_chat(server, tmp_path, cache=ResponseCache(tmp_path / "cache")).ask(pitch_question()).scenes == 3
+        make_chat(server, tmp_path, repair_tries=1, cache=ResponseCache(tmp_path / "cache")).ask(pitch_question())
     assert server.count() == 2
+
+    # At the same settings the model would answer the same: the re-run replays both answers and fails the same way.
+    with pytest.raises(LLMError, match="title: Input should be a valid string"):
+        make_chat(server, tmp_path, repair_tries=1, cache=ResponseCache(tmp_path / "cache")).ask(pitch_question())
+    assert server.count() == 2
+    assert [(line["outcome"], line["cached"]) for line in transcript_lines(tmp_path)] == [
+        ("invalid", False),
+        ("invalid", False),
+        ("invalid", True),
+        ("invalid", True),
+    ]
+
+
+def test_a_repair_samples_hotter_so_the_model_does_not_repeat_itself(server, tmp_path):
+    server.queue.append(Fault.invalid)
+    make_chat(server, tmp_path, temperature=0.0, repair_temperature=0.8).ask(pitch_question())
+    assert [call.body["temperature"] for call in server.calls] == [0.0, 0.8]
+
+
+def test_answers_over_their_caps_are_sent_back_with_the_cap_named(server, tmp_path):
+    answers = iter([json.dumps({"title": "x" * 500, "scenes": 3}), ANSWER])
+    server.answer = lambda call: next(answers)
+    chat = make_chat(server, tmp_path, caps=Caps(text_chars=100))
+    assert chat.ask(pitch_question()).title == "The Lighthouse Keeper"
+    repair = last_user_message(server, 1)
+    assert "title: 500 characters, more than the 100 allowed" in repair and "x" * 200 not in repair
+
+
+def test_each_server_family_gets_the_schema_its_own_way(server, tmp_path):
+    for family, where in (("vllm", "structured_outputs"), ("llama_cpp", "json_schema"), ("sglang", "response_format")):
+        chat = StructuredChat(ChatClient(server.base_url, SecretStr(KEY), server=family), **chat_settings(tmp_path))
+        chat.ask(pitch_question())
+        body = server.calls[-1].body
+        schema = body["structured_outputs"]["json"] if family == "vllm" else body["json_schema"] if family == "llama_cpp" else (
+            body["response_format"]["json_schema"]["schema"]
+        )
+        assert schema["properties"]["title"]["maxLength"] == 1200, family
+        assert where in body and ("response_format" not in body or family == "sglang"), family
+
+
+def test_a_reply_without_json_is_not_called_cut_off_json(server, tmp_path):
+    replies = iter(["I think the film is about a lighthouse " * 3, ANSWER])
+    server.answer = lambda call: next(replies)
+    server.queue.append(Fault.truncated)
+    make_chat(server, tmp_path).ask(pitch_question())
+    problem = last_user_message(server, 1)
+    assert "the answer has no JSON object" in problem and "cut off at the token limit" in problem
+    assert "before the JSON was complete" not in problem
+
+
+def test_a_cut_off_answer_gets_twice_the_room_but_never_more_than_the_ceiling(server, tmp_path):
+    server.rule = lambda call: Fault.truncated
+    with pytest.raises(LLMError):
+        make_chat(server, tmp_path, max_tokens=500, repair_tries=3).ask(pitch_question(max_tokens=200))
+    assert [call.body["max_tokens"] for call in server.calls] == [200, 400, 500, 500]
+
+
+class SmallContext:
+    """A chat endpoint with a 1000-token context that counts a token per character and never answers."""
+
+    context_tokens = 1000
+
+    def __init__(self) -> None:
+        self.requests: list = []
+
+    def count_tokens(self, messages) -> int:
+        return sum(len(message["content"]) for message in messages)
+
+    def tokens_per_second(self) -> None:
+        return None
+
+    def complete(self, request, *, timeout_s):
+        from movieagent.llm import ChatReply
+
+        self.requests.append(request)
+        return ChatReply(content='{"title": "' + "x" * 300 + '"', finish_reason="length", completion_tokens=request.max_tokens)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_prompt_too_long_for_the_context_names_what_overflowed_before_any_call(tmp_path):
+    client = SmallContext()
+    chat = StructuredChat(client, **chat_settings(tmp_path))
+    script = "INT. LAMP ROOM - NIGHT " * 60
+    question = pitch_question(
+        messages=[{"role": "user", "content": f"Pitch this script:\n{script}"}], parts={"script": script, "title": "T"}
+    )
+    with pytest.raises(LLMError) as failure:
+        chat.ask(question)
+    assert client.requests == []
+    assert "the prompt is 1,399 tokens, 1,380 of them the script" in str(failure.value)
+    assert "1,000-token context" in str(failure.value) and "a shorter script" in failure.value.fix
+
+
+def test_a_repair_too_long_for_the_context_drops_the_old_answer_then_names_the_repair(tmp_path):
+    client = SmallContext()
+    chat = StructuredChat(client, **{**chat_settings(tmp_path), "max_tokens": 300, "repair_tries": 1})
+    question = pitch_question(messages=[{"role": "user", "content": "p" * 500}])
+    with pytest.raises(LLMError) as failure:
+        chat.ask(question)
+    first, repair = client.requests
+    # The repair would not fit with the 300-character answer in it: the problem goes back without it.
+    assert [message["role"] for message in repair.messages] == ["user", "user"]
+    assert "cut off at the token limit" in repair.messages[-1]["content"]
+    assert first.max_tokens == 300 and repair.max_tokens <= 1000 - client.count_tokens(repair.messages)
+
+
+def test_a_slow_model_is_told_to_get_more_time_not_more_retries(server, tmp_path):
+    server.rule = lambda call: Fault.slow
+    server.slow_s = 2.0
+    with pytest.raises(LLMError) as failure:
+        make_chat(server, tmp_path, policy=RetryPolicy(max_retries=1, backoff_s=0.01, timeout_s=0.3)).ask(pitch_question())
+    assert "timeout_s" in failure.value.fix and "max_retries" not in failure.value.fix
 
 
 def test_the_transcript_has_usage_latency_and_cost(server, tmp_path):

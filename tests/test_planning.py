@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from movieagent.config import PlanningSettings
 from movieagent.errors import InputError
@@ -257,13 +256,17 @@ def test_1500_scenes_plan_in_bounded_time_and_checkpoint_size(tmp_path):
 def test_role_cards_and_prompt_templates_load(tmp_path):
     for role in ROLES:
         card = load_role_card(role)
-        assert card.goal and card.inputs and card.output
+        assert card.role and card.goal and card.rules
         assert "# System" in load_prompt(role) and "# User" in load_prompt(role)
     assert "{output_schema}" in load_prompt("director_review")
-    assert "{words_per_minute}" in load_prompt("storyboard_artist")
+    assert any("{words_per_minute}" in rule for rule in load_role_card("storyboard_artist").rules)
 
-    (tmp_path / "director.yaml").write_text("role: Auteur\ngoal: Make it strange.\ninputs: [script]\noutput: Treatment\n")
+    (tmp_path / "director.yaml").write_text("role: Auteur\ngoal: Make it strange.\n")
     assert load_role_card("director", tmp_path).goal == "Make it strange."
+    (tmp_path / "director.yaml").write_text("role: Auteur\ngoal: Make it strange.\ninputs: [script]\n")
+    with pytest.raises(InputError, match="director.yaml:3: unknown key 'inputs'") as old_card:
+        load_role_card("director", tmp_path)  # a card of the old form, whose inputs were only ever logged
+    assert "allowed keys: role, goal, rules" in old_card.value.fix
     (tmp_path / "screenwriter.yaml").write_text("role: Writer\ngoal: [unclosed\n")
     with pytest.raises(InputError, match="not valid YAML"):
         load_role_card("screenwriter", tmp_path)
@@ -285,20 +288,3 @@ def test_every_corpus_screenplay_plans_with_an_empty_bank(path):
     spoken = [element.text for element in script.dialogue() if element.text.strip()]
     assert "".join("".join(line.text.split()) for line in plan.lines()) == "".join("".join(text.split()) for text in spoken)
     assert check_plan(script, cast_script(script, EMPTY_BANK), plan, SETTINGS) == {}
-
-
-def test_role_cards_can_come_from_a_folder_set_in_the_settings(tmp_path, caplog):
-    cards = tmp_path / "my-agents"
-    cards.mkdir()
-    for role in ROLES:
-        card = load_role_card(role)
-        if role == "director":
-            card = card.model_copy(update={"goal": "Make it a western, whatever the script says."})
-        (cards / f"{role}.yaml").write_text(yaml.safe_dump(card.model_dump()))
-    with caplog.at_level(logging.INFO, logger="movieagent"):
-        plan_movie(make_script(2), EMPTY_BANK, Backend(Backend.Options()), SETTINGS.model_copy(update={"role_cards": cards}))
-    assert "Make it a western" in caplog.text
-
-    (cards / "director.yaml").write_text("role: Director\ngoal: [unclosed\n")
-    with pytest.raises(InputError, match="director.yaml"):
-        plan_movie(make_script(2), EMPTY_BANK, Backend(Backend.Options()), SETTINGS.model_copy(update={"role_cards": cards}))

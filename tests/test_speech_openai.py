@@ -74,7 +74,7 @@ def test_a_server_that_keeps_failing_ends_in_a_clear_error_without_the_key(serve
 
 
 def test_answers_larger_than_the_cap_are_refused(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(RenderError, match="more than 5000 bytes"):
+    with pytest.raises(RenderError, match="over 5,000 bytes"):
         backend(server, monkeypatch, max_bytes=5000).synthesize("A line long enough to need more than five kilobytes.", cast(), Delivery())
 
 

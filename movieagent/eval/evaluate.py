@@ -118,6 +118,7 @@ def evaluate_movie(
             subtitle_style=measure_subtitle_style(cues, settings.subtitles) if cues is not None else None,
             audio=audio,
             editing=measure_editing(detect_cuts(scan.differences), movie.timeline, movie.plan),
+            planning=movie.plan.answers,
             shots=[],
         )
 

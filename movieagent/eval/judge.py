@@ -1,9 +1,10 @@
 """An LLM judge of a planned film against its script, on a stated 1-5 rubric, with the judge's reasons.
 
-The judge is a language model reached through a crew backend (`openai` or `transformers`, with the same
-options as for planning), so it shares their client, retries, repairs, cache and transcript, and the key
-stays out of every file and log line as it does there. The prompt is prompts/judge.md: the script as
-written, and the plan one line per shot (movieagent.planning.crews.llm.planned_scene_text).
+The judge is a language model named the way a planning crew names one (a profile's `planning.crew` of kind
+`openai` or `transformers`, with the same options), and asked through the same chat (movieagent.llm.options:
+client, deadlines, caps, retries, repairs, cache and transcript), so the key stays out of every file and log
+line as it does there. No crew is built: only the chat. The prompt is prompts/judge.md: the script as
+written, and the plan one line per shot (movieagent.planning.crews.prompts.planned_scene_text).
 
 The rubric (the same words are in prompts/judge.md), each criterion scored 1 to 5:
 
@@ -26,13 +27,14 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
-from movieagent.backends import load_backend
+from movieagent.backends import backend_class
 from movieagent.config import BackendChoice
 from movieagent.errors import InputError
+from movieagent.llm.options import build_chat
 from movieagent.llm.structured import Question
-from movieagent.planning.crews.llm import planned_scene_text, render_prompt
+from movieagent.planning.crews.prompts import planned_scene_text, render_prompt
 from movieagent.planning.roles import load_prompt
 from movieagent.schema import Plan
 
@@ -67,13 +69,18 @@ def judge_movie(script_text: str, plan: Plan, llm: BackendChoice) -> JudgeResult
     base_url, cache_dir, transcript...). Raises InputError for another kind or bad options, LLMError when
     no valid answer comes within the backend's repair tries.
     """
-    # 1. Check inputs; build the backend's chat (client, retries, cache, transcript).
+    # 1. Check inputs (the crew's own Options validate them: the same profile plans and judges); build only the chat.
     if llm.kind not in JUDGE_KINDS:
         raise InputError(
             f"the judge cannot be the '{llm.kind}' crew", fix=f"use a language model: kind {' or '.join(JUDGE_KINDS)}"
         )
-    crew = load_backend("crew", llm)  # an LLMCrew, with its validated `options`
-    model: str = crew.options.model
+    try:
+        options = backend_class("crew", llm.kind).Options.model_validate(llm.options())
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InputError(f"judge option '{'.'.join(map(str, first['loc']))}': {first['msg']}", fix="check the profile's planning.crew") from None
+    chat = build_chat(options)
+    model: str = options.model
 
     # 2. Ask, with the plan in a line per shot.
     values = {
@@ -86,11 +93,14 @@ def judge_movie(script_text: str, plan: Plan, llm: BackendChoice) -> JudgeResult
         "script": script_text.strip() or "(empty)",
         "plan": "\n\n".join(planned_scene_text(scene) for scene in plan.scenes),
     }
-    template = load_prompt("judge", crew.options.prompts)
+    template = load_prompt("judge", options.prompts)
     messages = render_prompt(template, values, role="judge")
-    answer = crew.chat.ask(
-        Question(agent="judge", scene=None, model=model, messages=messages, answer=JudgeAnswer, check=_criteria_problem)
-    )
+    try:
+        answer = chat.ask(
+            Question(agent="judge", scene=None, model=model, messages=messages, answer=JudgeAnswer, check=_criteria_problem)
+        )
+    finally:
+        chat.client.close()
 
     # 3. In the rubric's order.
     by_criterion = {score.criterion: score for score in answer.scores}

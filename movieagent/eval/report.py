@@ -15,6 +15,7 @@ from movieagent.eval.loudness import AudioMetrics
 from movieagent.eval.speech_activity import SpeechActivity
 from movieagent.eval.subtitle_style import SubtitleStyleMetrics
 from movieagent.eval.subtitle_sync import SubtitleSyncMetrics
+from movieagent.schema import PlanningAnswer
 
 Verdict = Literal["good", "warn", "bad", "info"]
 # Within these of the target the loudness is good; within twice, a warning.
@@ -76,6 +77,7 @@ class EvalReport(BaseModel):
     editing: EditingMetrics
     vision: dict[str, Any] | None = Field(default=None, description="movieagent.eval.vision.VisionMetrics, when asked for")
     judge: JudgeResult | None = None
+    planning: list[PlanningAnswer] = Field(default=[], description="Who answered each planning question (an LLM crew with a fallback)")
     shots: list[ShotRow]
     summary: list[SummaryRow] = []
 
@@ -195,6 +197,20 @@ def summarize(report: EvalReport, targets: AudioSettings) -> list[SummaryRow]:
                 target=f"≥ {GOOD_CUT_SCORE:.0%}",
                 verdict="info" if value is None else "good" if value >= GOOD_CUT_SCORE else "bad",
                 note=f"{editing.matched} of {editing.planned_cuts} planned, {editing.detected_cuts} found",
+            )
+        )
+
+    if report.planning:
+        fallbacks = [answer for answer in report.planning if answer.answered_by == "fallback"]
+        answered, total = len(report.planning) - len(fallbacks), len(report.planning)
+        rows.append(
+            SummaryRow(
+                area="planning",
+                metric="questions answered by the crew's model",
+                value=f"{answered}/{total}",
+                target=f"{total}/{total}",
+                verdict="good" if not fallbacks else "warn",
+                note="; ".join(f"{answer.role} {answer.scene_id or ''}: rules fallback ({answer.reason})".replace(" :", ":") for answer in fallbacks),
             )
         )
 

@@ -47,11 +47,16 @@ class Deadline:
 class CallFailed(Exception):
     """A call retrying will not save: retries or time used up, or an error no retry can fix."""
 
-    def __init__(self, problem: str, *, error: BaseException | None = None, fix: str | None = None):
+    def __init__(
+        self, problem: str, *, error: BaseException | None = None, fix: str | None = None, lasting_s: float | None = None
+    ):
         super().__init__(problem)
         self.problem = problem
         self.error = error
         self.fix = fix
+        # Set when the same request would fail the same way again with a timeout up to this long (math.inf: any
+        # timeout), such as a local model too slow for it: such a failure is cached, so a re-run does not repeat it.
+        self.lasting_s = lasting_s
 
 
 def call_with_retries(
@@ -76,9 +81,7 @@ def call_with_retries(
             if not is_retryable(error):
                 raise CallFailed(problem, error=error, fix=_fix_for(error)) from error
             if retry == policy.max_retries:
-                raise CallFailed(
-                    f"{problem} (gave up after {retry + 1} attempts)", error=error, fix="raise max_retries, or check the server"
-                ) from error
+                raise CallFailed(f"{problem} (gave up after {retry + 1} attempts)", error=error, fix=_give_up_fix(error)) from error
             wait_s = retry_after_s(error)
             if wait_s is None:
                 wait_s = backoff_s(retry, policy)
@@ -133,6 +136,13 @@ def describe(error: openai.APIError, timeout_s: float) -> str:
         message = re.sub(r"^Error code: \d+ - ", "", error.message)
         return f"HTTP {error.status_code}: {message}"[:PROBLEM_CHARS]
     return str(error)[:PROBLEM_CHARS]
+
+
+def _give_up_fix(error: openai.APIError) -> str:
+    if isinstance(error, openai.APITimeoutError):
+        # More tries cannot make a slow model faster.
+        return "the model answers slower than timeout_s allows: raise timeout_s and budget_s, lower max_tokens, or use a faster model"
+    return "raise max_retries, or check the server"
 
 
 def _fix_for(error: openai.APIError) -> str | None:

@@ -15,8 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from movieagent.llm.client import Message
-
-REDACTED = "[redacted]"
+from movieagent.llm.secrets import scrub
 
 
 class Price(BaseModel):
@@ -48,13 +47,6 @@ class CallRecord(BaseModel):
     reply: str | None = None
 
 
-def redact(text: str, secrets: Sequence[SecretStr]) -> str:
-    for secret in secrets:
-        if secret.get_secret_value():
-            text = text.replace(secret.get_secret_value(), REDACTED)
-    return text
-
-
 class Transcript:
     """Appends records to a JSONL file; safe to share between the threads of parallel scenes."""
 
@@ -64,7 +56,7 @@ class Transcript:
         self._lock = threading.Lock()
 
     def record(self, entry: CallRecord) -> None:
-        line = redact(entry.model_dump_json(), self._secrets)
+        line = scrub(entry.model_dump_json(), self._secrets)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # An append-only log: each whole line is written at once, so a crash leaves every earlier line intact.

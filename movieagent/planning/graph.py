@@ -32,13 +32,13 @@ from movieagent.planning.assembly import assemble_plan
 from movieagent.planning.continuity import continuity
 from movieagent.planning.crew import Crew
 from movieagent.planning.director import after_director, after_review, director_node, review_node
+from movieagent.planning.fallback import Answering, fallback_crew, in_order
 from movieagent.planning.human_review import human_review
 from movieagent.planning.location_manager import location_manager_node
-from movieagent.planning.roles import ROLES, load_role_card
 from movieagent.planning.screenwriter import screenwriter_node
 from movieagent.planning.state import PlanningState, checkpoint_types
 from movieagent.planning.storyboard_artist import drawing_tasks, storyboard_node
-from movieagent.schema import CharacterBank, Model, Plan, Script
+from movieagent.schema import CharacterBank, Model, Plan, PlanningAnswer, Script
 
 log = logging.getLogger(__name__)
 
@@ -46,31 +46,29 @@ log = logging.getLogger(__name__)
 _FIRST_PASS_STEPS, _STEPS_PER_ROUND = 6, 5
 
 
-def build_graph(crew: Crew, settings: PlanningSettings, *, roles: Path | None = None) -> StateGraph:
-    """The uncompiled graph. `roles` replaces the installed agents/ folder of role cards."""
-    cards = {role: load_role_card(role, roles) for role in ROLES}
+def build_graph(crew: Crew, settings: PlanningSettings) -> StateGraph:
+    """The uncompiled graph. With an LLM crew and `settings.fallback` 'rules', the rules crew answers what its model cannot."""
+    answer = Answering(crew, fallback_crew(crew, settings))
 
     graph = StateGraph(PlanningState)
-    graph.add_node("director", director_node(crew, cards["director"]))
-    graph.add_node("location_manager", location_manager_node(crew, cards["location_manager"]))
-    graph.add_node("screenwriter", screenwriter_node(crew))
+    graph.add_node("director", director_node(answer))
+    graph.add_node("location_manager", location_manager_node(answer))
+    graph.add_node("screenwriter", screenwriter_node(answer))
     graph.add_node("continuity", continuity)
-    graph.add_node("storyboard_artist", storyboard_node(crew, settings))
+    graph.add_node("storyboard_artist", storyboard_node(answer, settings))
     graph.add_node("assemble_plan", assemble_plan)
-    graph.add_node("director_review", review_node(crew, cards["director"], settings))
+    graph.add_node("director_review", review_node(answer, settings))
 
     graph.add_edge(START, "director")
-    graph.add_conditional_edges("director", after_director(cards["screenwriter"]), ["location_manager", "screenwriter"])
+    graph.add_conditional_edges("director", after_director, ["location_manager", "screenwriter"])
     graph.add_edge("location_manager", "continuity")
     graph.add_edge("screenwriter", "continuity")
-    graph.add_conditional_edges("continuity", drawing_tasks(cards["storyboard_artist"]), ["storyboard_artist"])
+    graph.add_conditional_edges("continuity", drawing_tasks, ["storyboard_artist"])
     graph.add_edge("storyboard_artist", "assemble_plan")
     graph.add_edge("assemble_plan", "director_review")
     # The director's END means approved (or out of rounds); with a person reviewing, the plan goes to them first.
     approved = "human_review" if settings.human_review else END
-    graph.add_conditional_edges(
-        "director_review", after_review(cards["screenwriter"]), {"screenwriter": "screenwriter", END: approved}
-    )
+    graph.add_conditional_edges("director_review", after_review, {"screenwriter": "screenwriter", END: approved})
     if settings.human_review:
         graph.add_node("human_review", human_review)
         graph.add_edge("human_review", END)
@@ -136,11 +134,11 @@ def run_planning(
         "recursion_limit": _FIRST_PASS_STEPS + _STEPS_PER_ROUND * settings.max_review_rounds + int(settings.human_review),
     }
     with _checkpointer(checkpoint) as saver:
-        app = build_graph(crew, settings, roles=settings.role_cards).compile(checkpointer=saver)
+        app = build_graph(crew, settings).compile(checkpointer=saver)
 
         def run(graph_input: PlanningState | Command | None) -> tuple[Plan, bool]:
             output = app.invoke(graph_input, config, durability="sync", version="v2")
-            return output.value.plan, bool(output.interrupts)
+            return _with_answers(output.value.plan, output.value.answers), bool(output.interrupts)
 
         # 3. Resume a review, run, resume after an error, or reuse the finished (or paused) thread.
         snapshot = app.get_state(config)
@@ -151,14 +149,14 @@ def run_planning(
             plan, awaiting_review = run(Command(resume=reviewed_plan.model_dump(mode="json")))
         elif paused_earlier:
             log.info("planning: the plan is still waiting for review")
-            plan, awaiting_review = snapshot.values["plan"], True
+            plan, awaiting_review = _with_answers(snapshot.values["plan"], snapshot.values.get("answers", {})), True
         elif snapshot.next:
             log.info("planning: resuming thread %s at %s", config["configurable"]["thread_id"], ", ".join(snapshot.next))
             plan, awaiting_review = run(None)
         elif snapshot.values.get("plan") is None:
             plan, awaiting_review = run(PlanningState(script=script, bank=bank))
         else:
-            plan, awaiting_review = snapshot.values["plan"], False
+            plan, awaiting_review = _with_answers(snapshot.values["plan"], snapshot.values.get("answers", {})), False
 
     # 4. Post-process: the plan as validated data.
     return PlanningOutcome(
@@ -166,6 +164,13 @@ def run_planning(
         awaiting_review=awaiting_review,
         paused_earlier=paused_earlier and reviewed_plan is None,
     )
+
+
+def _with_answers(plan: Plan, answers: dict[str, PlanningAnswer]) -> Plan:
+    """The plan with the record of who answered each question (the review's too, which comes after assembly)."""
+    if not answers:
+        return plan
+    return Plan.model_validate(plan).model_copy(update={"answers": [PlanningAnswer.model_validate(one) for one in in_order(answers)]})
 
 
 def _nothing_to_resume(reviewed_before: bool, checkpoint: Path | None) -> InputError:

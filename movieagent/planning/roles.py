@@ -1,8 +1,8 @@
-"""Role cards (agents/<role>.yaml) and prompt templates (prompts/<role>.md) for the planning crew.
+"""Role cards (agents/<role>.yaml) and prompt templates (prompts/<role>.md) for the LLM crews.
 
-The cards say what each role is for; the graph logs a role's goal when it starts work, and the
-LLM crews send the prompt templates. Both are read from the installed data folders, or from a
-folder the user passes to override them.
+A card is who a role is: its name, its goal and its rules, the opening of every prompt that role gets.
+A template is the rest: the answer's format and the question's inputs. Both are read from the installed
+data folders, or from a folder the user passes to override them (planning.role_cards, the crew's prompts).
 """
 
 from __future__ import annotations
@@ -16,15 +16,13 @@ from movieagent.files import load_model
 from movieagent.resources import resource_dir
 from movieagent.schema import Model
 
-ROLES = ("director", "location_manager", "screenwriter", "storyboard_artist")
+ROLES = ("director", "location_manager", "screenwriter", "storyboard_artist", "director_review")
 
 
 class RoleCard(Model):
-    role: str
-    goal: str
-    inputs: list[str] = Field(description="What the role is given")
-    output: str = Field(description="Name of the model the role answers with (movieagent.planning.crew or schema)")
-    notes: list[str] = []
+    role: str = Field(description="Who the model plays: 'You are the {role}.'")
+    goal: str = Field(description="What the role is for, right after its name")
+    rules: list[str] = Field(default=[], description="How the role works, one rule a line; {placeholders} of its template may be used")
 
 
 def load_role_card(name: str, folder: Path | None = None) -> RoleCard:

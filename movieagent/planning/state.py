@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from movieagent import schema
 from movieagent.planning import crew
 from movieagent.planning.crew import Cast, LocationBreakdown, ReviewNotes, SceneBeats, Treatment
-from movieagent.schema import CharacterBank, Id, Model, Plan, Script, Shot, Transition
+from movieagent.schema import CharacterBank, Id, Model, Plan, PlanningAnswer, Script, Shot, Transition
 
 Work = TypeVar("Work")
 
@@ -46,6 +46,8 @@ class PlanningState(Model):
     plan: Plan | None = None
     review: ReviewNotes | None = None
     review_round: int = 0
+    # Who answered each question (movieagent.planning.fallback), when a fallback stands by.
+    answers: Annotated[dict[str, PlanningAnswer], by_scene] = {}
 
 
 def checkpoint_types() -> list[type]:

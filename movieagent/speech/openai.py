@@ -17,14 +17,16 @@ import os
 import re
 import wave
 
+import httpx2
 import numpy as np
 import openai
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from movieagent.backends.base import Speech, VoiceOption, VoiceRequest
 from movieagent.errors import InputError, RenderError
+from movieagent.llm.bounded import BoundedTransport, ResponseTooLarge, call_within
 from movieagent.llm.retry import CallFailed, Deadline, RetryPolicy, call_with_retries
-from movieagent.llm.transcript import redact
+from movieagent.llm.secrets import scrub
 from movieagent.schema import CastVoice, Delivery, Voice
 from movieagent.speech.audio import pitch_factor, shift_pitch
 from movieagent.speech.text import spoken_text
@@ -105,29 +107,28 @@ class Backend:
 
     @functools.cached_property
     def _client(self) -> openai.OpenAI:
-        # Local servers take any key; the client insists on one. Retries are ours (one deadline for all of them).
+        # Local servers take any key; the client insists on one. Retries are ours (one deadline for all of them), and
+        # every answer is cut at max_bytes and at its call's deadline, as the LLM client's are (llm/bounded.py).
         key = self._key.get_secret_value() or "not-needed"
-        return openai.OpenAI(base_url=self.options.base_url, api_key=key, max_retries=0)
+        http = httpx2.Client(transport=BoundedTransport(httpx2.HTTPTransport(), max_bytes=self.options.max_bytes))
+        return openai.OpenAI(base_url=self.options.base_url, api_key=key, max_retries=0, http_client=http)
 
     def _call(self, request: dict, timeout_s: float) -> tuple[np.ndarray, int]:
-        """One HTTP call, its answer read in pieces up to max_bytes; unreadable audio is an error worth retrying."""
-        with self._client.audio.speech.with_streaming_response.create(**request, timeout=timeout_s) as response:
-            body = bytearray()
-            for piece in response.iter_bytes():
-                body += piece
-                if len(body) > self.options.max_bytes:
-                    raise CallFailed(
-                        f"the server sent more than {self.options.max_bytes} bytes for one line", fix="raise max_bytes, or check the server"
-                    )
-            try:
-                return _decode_wav(bytes(body))
-            except (wave.Error, EOFError, ValueError) as error:
-                raise openai.APIResponseValidationError(
-                    response=response.http_response, body=None, message=f"the answer is not 16-bit WAV audio ({error})"
-                ) from None
+        """One HTTP call within its wall-clock deadline; unreadable audio is an error worth retrying."""
+        try:
+            response = call_within(lambda: self._client.audio.speech.with_raw_response.create(**request, timeout=timeout_s), timeout_s)
+            body = response.http_response.read()
+        except ResponseTooLarge as error:
+            raise CallFailed(str(error), fix="raise max_bytes, or check the server") from None
+        try:
+            return _decode_wav(body)
+        except (wave.Error, EOFError, ValueError) as error:
+            raise openai.APIResponseValidationError(
+                response=response.http_response, body=None, message=f"the answer is not 16-bit WAV audio ({error})"
+            ) from None
 
     def _redacted(self, text: str) -> str:
-        return redact(text, [self._key])
+        return scrub(text, [self._key])
 
 
 def _option(name: str) -> VoiceOption:

@@ -5,6 +5,11 @@ matches its output model, and checks the answer beyond the schema (verbatim dial
 bank's locations) so a bad answer is repaired before the graph sees it. A script is untrusted text and
 so is every answer: nothing a model returns is executed or used as a path, it is validated data.
 
+Each prompt opens with the role's card (agents/<role>.yaml: who the role is, its goal, its rules), so a
+card of your own changes what the crew is told. Every input is in the prompt once, as text; the answer's
+JSON schema is narrowed to the question (its scene ids, its cast ids, how many items) and capped, and the
+room an answer gets comes from that schema (movieagent.llm.answer_schema).
+
 The crew does not care who answers: StructuredChat wraps any chat client (the OpenAI-compatible
 ChatClient, the local LocalChatClient), and the crew backends only choose and configure one.
 """
@@ -20,8 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.config import PlanningSettings
-from movieagent.errors import InputError
-from movieagent.llm.client import Message
+from movieagent.llm.answer_schema import answer_tokens, capped_schema, constrain
 from movieagent.llm.structured import Answer, Question, StructuredChat
 from movieagent.planning.crew import (
     ActionBeat,
@@ -33,47 +37,38 @@ from movieagent.planning.crew import (
     SceneBeats,
     ScreenwriterTask,
     StoryboardTask,
-    TransitionBeat,
     Treatment,
     scene_id,
     shot_seed,
 )
-from movieagent.planning.review import dialogue_problem, speaking_seconds, spoken_dialogue
-from movieagent.planning.roles import load_prompt
-from movieagent.schema import (
-    Character,
-    CharacterBank,
-    Line,
-    Location,
-    LocationSheet,
-    Model,
-    Plan,
-    Scene,
-    Script,
-    ScriptAction,
-    ScriptDialogue,
-    ScriptScene,
-    Shot,
+from movieagent.planning.casting import scene_cast
+from movieagent.planning.crews.prompts import (
+    beats_text,
+    bullets,
+    cast_text,
+    member_line,
+    place_line,
+    planned_scene_text,
+    render_prompt,
+    scene_body,
+    scene_text,
 )
+from movieagent.planning.review import dialogue_problem, speaking_seconds, spoken_dialogue
+from movieagent.planning.roles import load_prompt, load_role_card
+from movieagent.schema import CharacterBank, Line, LocationSheet, Model, Plan, Script, ScriptAction, ScriptScene, Shot
 
 Role = Literal["director", "location_manager", "screenwriter", "storyboard_artist", "director_review"]
 PROMPTS: tuple[Role, ...] = ("director", "location_manager", "screenwriter", "storyboard_artist", "director_review")
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_SECTION = re.compile(r"^# (System|User)[ \t]*$", re.MULTILINE)
-# Keys whose values are files on this machine: only their names are sent to the server.
-_LOCAL_PATH_KEYS = {"root", "source", "folder", "images", "reference_image"}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 class LLMCrewOptions(BaseModel):
-    """The options every LLM crew has; each backend's Options adds its own (model, server, batching)."""
+    """The options of the crew itself; each backend's Options adds its chat's (movieagent.llm.options)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    run_budget_s: float | None = Field(default=3600.0, gt=0, description="The whole planning run: every question together; None: no limit")
-    repair_tries: int = Field(default=2, ge=0, description="Repair prompts after an invalid answer")
     prompts: Path | None = Field(default=None, description="Folder replacing the installed prompts/")
-    cache_dir: Path | None = Field(default=None, description="Response cache; set by the pipeline to OUTDIR/cache/llm")
-    transcript: Path | None = Field(default=None, description="Call log; set by the pipeline to OUTDIR/transcript.jsonl")
+    role_cards: Path | None = Field(default=None, description="Folder replacing the installed agents/; set from planning.role_cards")
 
 
 class Storyboard(Model):
@@ -86,27 +81,44 @@ class LLMCrew:
     """Implements movieagent.planning.crew.Crew by asking a language model, through `chat`, for every role.
 
     `model` answers every role unless `models` names another for it (director_review falls back to the
-    director's); `prompts` is a folder replacing the installed prompts/. `chat` is public so that other
-    questions about the film (movieagent.eval.judge) share the crew's client, retries, cache and transcript.
+    director's); `prompts` and `role_cards` are folders replacing the installed prompts/ and agents/.
     """
 
     def __init__(
-        self, chat: StructuredChat, *, model: str, models: Mapping[Role, str] | None = None, prompts: Path | None = None
+        self,
+        chat: StructuredChat,
+        *,
+        model: str,
+        models: Mapping[Role, str] | None = None,
+        prompts: Path | None = None,
+        role_cards: Path | None = None,
     ) -> None:
         self.chat = chat
         self._model = model
         self._models = dict(models or {})
         self._templates = {role: load_prompt(role, prompts) for role in PROMPTS}
+        self._cards = {role: load_role_card(role, role_cards) for role in PROMPTS}
+        self._estimated = False
+
+    def close(self) -> None:
+        """Lets go of the model (a local one stops generating); the crew cannot be asked again."""
+        self.chat.client.close()
 
     # ----------------------------------------------------------------------------------------- roles
 
     def director(self, script: Script, cast: Cast) -> Treatment:
+        expected = [scene_id(scene.index) for scene in script.scenes]
+        schema = self._schema(Treatment)
+        constrain(schema, "Treatment.scenes", minItems=len(expected), maxItems=len(expected))
+        constrain(schema, "SceneBrief.scene_id", enum=expected)
+        if not self._estimated:
+            self._estimated = True
+            self.chat.estimate(self._planning_tokens(script, cast, schema))
         values = {
             "title": script.title,
-            "cast": _cast_text(cast),
-            "script": "\n\n".join(_scene_text(scene) for scene in script.scenes),
+            "cast": cast_text(cast),
+            "script": "\n\n".join(scene_text(scene) for scene in script.scenes),
         }
-        expected = [scene_id(scene.index) for scene in script.scenes]
 
         def check(treatment: Treatment) -> str | None:
             given = [brief.scene_id for brief in treatment.scenes]
@@ -114,12 +126,14 @@ class LLMCrew:
                 return f"give exactly one scene brief per scene, in this order: {_id_list(expected)} (you gave {_id_list(given)})"
             return None
 
-        return self._ask("director", None, values, {"script": script, "cast": cast}, Treatment, check)
+        return self._ask("director", None, values, schema, Treatment, check)
 
     def location_manager(self, script: Script, bank: CharacterBank, treatment: Treatment) -> LocationBreakdown:
+        expected = [scene_id(scene.index) for scene in script.scenes]
+        schema = self._location_schema(expected, described_chars=max([len(place.description) for place in bank.locations] + [0]))
         values = {
             "style": treatment.style,
-            "bank_locations": "\n".join(_place_line(place) for place in bank.locations) or "(none)",
+            "bank_locations": "\n".join(place_line(place) for place in bank.locations) or "(none)",
             "scenes": "\n".join(
                 f"- {scene_id(scene.index)}: {scene.heading or scene.location or '(no heading)'}" for scene in script.scenes
             ),
@@ -141,20 +155,20 @@ class LLMCrew:
                     return f"{current} happens in the bank's location '{place.id}': use that id and its sheet"
             return None
 
-        inputs = {"script": script, "bank": bank.model_copy(update={"characters": []}), "treatment": treatment}
-        breakdown = self._ask("location_manager", None, values, inputs, LocationBreakdown, check)
+        breakdown = self._ask("location_manager", None, values, schema, LocationBreakdown, check)
         return breakdown.model_copy(update={"sheets": [_with_bank_facts(sheet, bank) for sheet in breakdown.sheets]})
 
     def screenwriter(self, task: ScreenwriterTask) -> SceneBeats:
         scene = task.scene
+        schema = self._screenwriter_schema(task.brief.scene_id, scene, task.cast)
         values = {
             "scene_id": task.brief.scene_id,
             "heading": scene.heading or scene.location,
             "goal": task.brief.goal,
             "beat": task.brief.beat,
-            "cast": _cast_text(task.cast),
-            "scene": _scene_body(scene),
-            "notes": _bullets(task.notes),
+            "cast": cast_text(task.cast),
+            "scene": scene_body(scene),
+            "notes": bullets(task.notes),
         }
         members = {member.id for member in task.cast.members}
         expected = [(task.cast.cues.get(line.cue), line.text) for line in spoken_dialogue(scene)]
@@ -172,11 +186,19 @@ class LLMCrew:
                 return dialogue_problem(expected, spoken)
             return None
 
-        beats = self._ask("screenwriter", task.brief.scene_id, values, {"task": task}, SceneBeats, check)
+        beats = self._ask("screenwriter", task.brief.scene_id, values, schema, SceneBeats, check)
         return beats.model_copy(update={"scene_id": task.brief.scene_id})
 
     def storyboard_artist(self, task: StoryboardTask, pacing: PlanningSettings) -> list[Shot]:
         current = task.brief.scene_id
+        lines = [beat for beat in task.beats.beats if isinstance(beat, DialogueBeat)]
+        allowed = sorted({member.id for member in task.cast} | {line.speaker_id for line in lines})
+        # A shot's action may tell several beats, and its prompt repeats the place, the people and the style.
+        action_chars = sum(len(beat.text) for beat in task.beats.beats if isinstance(beat, ActionBeat))
+        described = len(task.location.description) + len(task.style) + sum(len(member_line(member)) for member in task.cast)
+        schema = self._storyboard_schema(
+            current, len(task.beats.beats), allowed, [line.text for line in lines], action_chars=action_chars, described_chars=described
+        )
         values = {
             "words_per_minute": str(pacing.words_per_minute),
             "min_shot_s": f"{pacing.min_shot_s:g}",
@@ -192,22 +214,20 @@ class LLMCrew:
             "location": task.location.description,
             "previous_location_id": task.previous_location_id or "(none: this is the first scene)",
             "style": task.style,
-            "cast": "\n".join(_member_line(member) for member in task.cast) or "(nobody)",
-            "beats": _beats_text(task.beats),
-            "notes": _bullets(task.notes),
+            "cast": "\n".join(member_line(member) for member in task.cast) or "(nobody)",
+            "beats": beats_text(task.beats),
+            "notes": bullets(task.notes),
         }
-        lines = [beat for beat in task.beats.beats if isinstance(beat, DialogueBeat)]
-        allowed = {member.id for member in task.cast} | {line.speaker_id for line in lines}
 
         def check(storyboard: Storyboard) -> str | None:
             for number, shot in enumerate(storyboard.shots, start=1):
                 named = {placed.character_id for placed in shot.characters} | {line.speaker_id for line in shot.lines}
-                if problem := _outsider_problem(f"shot {number}", named, allowed):
+                if problem := _outsider_problem(f"shot {number}", named, set(allowed)):
                     return problem
             spoken = [line for shot in storyboard.shots for line in shot.lines]
             return dialogue_problem([(line.speaker_id, line.text) for line in lines], spoken)
 
-        storyboard = self._ask("storyboard_artist", current, values, {"task": task, "pacing": pacing}, Storyboard, check)
+        storyboard = self._ask("storyboard_artist", current, values, schema, Storyboard, check)
         return [_numbered(shot, current, number, pacing) for number, shot in enumerate(storyboard.shots, start=1)]
 
     def director_review(
@@ -215,6 +235,7 @@ class LLMCrew:
     ) -> ReviewNotes:
         # The review node adds the automatic checks; the model reads them and adds its own notes.
         scene_ids = [scene_id(scene.index) for scene in script.scenes]
+        schema = self._review_schema(scene_ids)
         values = {
             "treatment": f"Logline: {plan.logline}\nStyle: {plan.style}",
             "checks": "\n".join(f"- {key}: {note}" for key, notes in checks.items() for note in notes) or "(none)",
@@ -229,8 +250,74 @@ class LLMCrew:
                 return "a plan that is not approved needs notes for at least one scene"
             return None
 
-        inputs = {"script": script, "cast": cast, "plan": plan, "pacing": pacing}
-        return self._ask("director_review", None, values, inputs, ReviewNotes, check)
+        return self._ask("director_review", None, values, schema, ReviewNotes, check)
+
+    # ----------------------------------------------------------------------------------------- answer schemas
+
+    def _schema(self, answer: type[BaseModel]) -> dict[str, Any]:
+        caps = self.chat.caps
+        return capped_schema(answer.model_json_schema(), text_chars=caps.text_chars, list_items=caps.list_items)
+
+    def _screenwriter_schema(self, current: str, scene: ScriptScene, cast: Cast) -> dict[str, Any]:
+        schema = self._schema(SceneBeats)
+        longest = max([len(element.text) for element in scene.elements] + [len(scene.synopsis or "")])
+        if longest > self.chat.caps.text_chars:  # a verbatim line or paragraph is never cut
+            constrain(schema, "DialogueBeat.text", maxLength=longest)
+            constrain(schema, "ActionBeat.text", maxLength=longest)
+        constrain(schema, "SceneBeats.scene_id", enum=[current])
+        constrain(schema, "SceneBeats.beats", minItems=1, maxItems=min(self.chat.caps.list_items, 2 * _beat_count(scene) + 4))
+        if members := sorted(member.id for member in cast.members):
+            constrain(schema, "DialogueBeat.speaker_id", enum=members)
+            constrain(schema, "ActionBeat.character_ids[]", enum=members)
+        return schema
+
+    def _storyboard_schema(
+        self, current: str, beats: int, allowed: list[str], lines: list[str], *, action_chars: int = 0, described_chars: int = 0
+    ) -> dict[str, Any]:
+        schema = self._schema(Storyboard)
+        text_chars = self.chat.caps.text_chars
+        constrain(schema, "Shot.action", maxLength=max(text_chars, action_chars))
+        constrain(schema, "Shot.prompt", maxLength=max(text_chars, action_chars + described_chars + text_chars // 4))
+        constrain(schema, "Storyboard.shots", maxItems=min(self.chat.caps.list_items, 3 * beats + 4))
+        constrain(schema, "Shot.scene_id", enum=[current])
+        constrain(schema, "Shot.characters", maxItems=len(allowed))
+        constrain(schema, "Shot.lines", maxItems=len(lines))
+        if allowed:
+            constrain(schema, "CharacterInShot.character_id", enum=allowed)
+            constrain(schema, "Line.speaker_id", enum=allowed)
+        if lines:  # a line may be split over shots, never lengthened
+            constrain(schema, "Line.text", maxLength=max(len(text) for text in lines))
+        return schema
+
+    def _location_schema(self, scene_ids: list[str], *, described_chars: int) -> dict[str, Any]:
+        schema = self._schema(LocationBreakdown)
+        constrain(schema, "LocationBreakdown.scenes", minItems=len(scene_ids), maxItems=len(scene_ids))
+        constrain(schema, "LocationBreakdown.sheets", minItems=1, maxItems=len(scene_ids))
+        constrain(schema, "SceneSetting.scene_id", enum=scene_ids)
+        constrain(schema, "LocationSheet.description", maxLength=max(self.chat.caps.text_chars, described_chars))  # the bank's, kept
+        return schema
+
+    def _review_schema(self, scene_ids: list[str]) -> dict[str, Any]:
+        schema = self._schema(ReviewNotes)
+        # Keys as named properties: a decoder follows those (llguidance ignores propertyNames, so keys would be free).
+        notes = schema["properties"]["notes"]
+        notes["properties"] = {key: notes["additionalProperties"] for key in scene_ids}
+        notes["additionalProperties"] = False
+        return schema
+
+    def _planning_tokens(self, script: Script, cast: Cast, director: dict[str, Any]) -> int:
+        """About the most new tokens planning the film asks for, one review round, from the questions' schemas."""
+        ceiling = self.chat.max_tokens
+        scene_ids = [scene_id(scene.index) for scene in script.scenes]
+        total = min(ceiling, answer_tokens(director)) + min(ceiling, answer_tokens(self._review_schema(scene_ids)))
+        total += min(ceiling, answer_tokens(self._location_schema(scene_ids, described_chars=0)))
+        for scene, current in zip(script.scenes, scene_ids, strict=True):
+            members = scene_cast(scene, cast)
+            lines = [line.text for line in spoken_dialogue(scene)]
+            ids = [member.id for member in members.members]
+            total += min(ceiling, answer_tokens(self._screenwriter_schema(current, scene, members)))
+            total += min(ceiling, answer_tokens(self._storyboard_schema(current, _beat_count(scene), ids, lines)))
+        return total
 
     # ----------------------------------------------------------------------------------------- asking
 
@@ -239,51 +326,28 @@ class LLMCrew:
         role: Role,
         scene: str | None,
         values: dict[str, str],
-        inputs: dict[str, BaseModel],
+        schema: dict[str, Any],
         answer: type[Answer],
         check: Callable[[Answer], str | None],
     ) -> Answer:
-        values = {**values, "output_schema": json.dumps(answer.model_json_schema(), ensure_ascii=False)}
-        messages = render_prompt(self._templates[role], values, role=role)
-        # The typed input as JSON too: exact ids and text, where the prose above is for reading.
-        data = json.dumps(
-            {name: _without_local_paths(model.model_dump(mode="json")) for name, model in inputs.items()}, ensure_ascii=False
+        output_schema = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+        messages = render_prompt(self._templates[role], {**values, "output_schema": output_schema}, role=role, card=self._cards[role])
+        question = Question(
+            agent=role,
+            scene=scene,
+            model=self._model_for(role),
+            messages=messages,
+            answer=answer,
+            check=check,
+            schema=schema,
+            max_tokens=answer_tokens(schema),
+            parts={**{name.replace("_", " "): text for name, text in values.items()}, "answer's schema": output_schema},
         )
-        messages[-1]["content"] += f"\n\nThe same input as JSON (exact ids and text):\n```json\n{data}\n```"
-        return self.chat.ask(
-            Question(agent=role, scene=scene, model=self._model_for(role), messages=messages, answer=answer, check=check)
-        )
+        return self.chat.ask(question)
 
     def _model_for(self, role: Role) -> str:
         models = self._models
         return models.get(role) or (models.get("director") if role == "director_review" else None) or self._model
-
-
-def render_prompt(template: str, values: dict[str, str], *, role: str) -> list[Message]:
-    """A prompt template's '# System' and '# User' sections with their {placeholders} filled in.
-
-    HTML comments are notes for whoever edits the template and are not sent.
-    """
-    text = re.sub(r"<!--.*?-->", "", template, flags=re.DOTALL)
-    parts = _SECTION.split(text)
-    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
-    if set(sections) != {"System", "User"}:
-        raise InputError(
-            f"the prompt template for '{role}' needs a '# System' and a '# User' section", fix="see the installed prompts/ folder"
-        )
-
-    def fill(match: re.Match[str]) -> str:
-        if match[1] not in values:
-            raise InputError(
-                f"the prompt template for '{role}' uses an unknown placeholder {match[0]}",
-                fix=f"use only: {', '.join('{' + name + '}' for name in sorted(values))}",
-            )
-        return values[match[1]]
-
-    return [
-        {"role": "system", "content": _PLACEHOLDER.sub(fill, sections["System"]).strip()},
-        {"role": "user", "content": _PLACEHOLDER.sub(fill, sections["User"]).strip()},
-    ]
 
 
 # --------------------------------------------------------------------------------------------- post-processing
@@ -320,86 +384,6 @@ def _numbered(shot: Shot, current: str, number: int, pacing: PlanningSettings) -
     )
 
 
-def _without_local_paths(value: Any, key: str = "") -> Any:
-    """JSON data with file paths reduced to file names: the server needs no folders of this machine."""
-    if isinstance(value, dict):
-        return {name: _without_local_paths(item, name) for name, item in value.items() if name != "folder"}
-    if isinstance(value, list):
-        return [_without_local_paths(item, key) for item in value]
-    if key in _LOCAL_PATH_KEYS and isinstance(value, str):
-        return Path(value).name or "."
-    return value
-
-
-# --------------------------------------------------------------------------------------------- prompt text
-
-
-def _member_line(member: Character) -> str:
-    return f"- {member.id}: {member.name} - {member.description or '(no description)'}"
-
-
-def _place_line(place: Location) -> str:
-    image = " (has a reference image)" if place.images else ""
-    return f"- {place.id}: {place.name} - {place.description or '(no description)'}{image}"
-
-
-def _cast_text(cast: Cast) -> str:
-    members = "\n".join(_member_line(member) for member in cast.members) or "(nobody)"
-    cues = "\n".join(f"- {cue} -> {member_id}" for cue, member_id in cast.cues.items())
-    return f"{members}\nCues:\n{cues}" if cues else members
-
-
-def _scene_text(scene: ScriptScene) -> str:
-    return f"{scene_id(scene.index)}: {scene.heading or scene.location or '(no heading)'}\n{_scene_body(scene)}"
-
-
-def _scene_body(scene: ScriptScene) -> str:
-    """The scene as a screenplay reads: action paragraphs, cues with their lines, transitions."""
-    blocks = [f"Synopsis: {scene.synopsis}"] if scene.synopsis else []
-    for element in scene.elements:
-        if isinstance(element, ScriptDialogue):
-            cue = " ".join([element.cue, *(f"({extension})" for extension in element.extensions)]) + (
-                " [dual]" if element.dual else ""
-            )
-            parenthetical = f"\n({element.parenthetical})" if element.parenthetical else ""
-            blocks.append(f"{cue}{parenthetical}\n{element.text}")
-        elif isinstance(element, ScriptAction):
-            blocks.append(element.text)
-        else:
-            blocks.append(element.text.upper())
-    return "\n\n".join(blocks) or "(empty)"
-
-
-def _beats_text(beats: SceneBeats) -> str:
-    lines = []
-    for number, beat in enumerate(beats.beats, start=1):
-        if isinstance(beat, DialogueBeat):
-            how = ", ".join(
-                part
-                for part in (beat.parenthetical, "off screen" if beat.off_screen else "", "dual" if beat.dual else "")
-                if part
-            )
-            lines.append(f"{number}. {beat.speaker_id}{f' ({how})' if how else ''}: {beat.text}")
-        elif isinstance(beat, ActionBeat):
-            lines.append(f"{number}. action [{', '.join(beat.character_ids)}]: {beat.text}")
-        elif isinstance(beat, TransitionBeat):
-            lines.append(f"{number}. transition: {beat.effect}")
-    return "\n".join(lines) or "(none)"
-
-
-def planned_scene_text(scene: Scene) -> str:
-    """A planned scene as prompt text: its summary, then one line per shot (framing, who, action, what is said)."""
-    shots = []
-    for shot in scene.shots:
-        who = ", ".join(placed.character_id for placed in shot.characters) or "nobody"
-        said = " / ".join(f"{line.speaker_id}: {line.text}" for line in shot.lines)
-        shots.append(
-            f"- {shot.id}: {shot.size.value}, {shot.angle.value}, {shot.movement.value}, {shot.duration_s:g} s, {who}. "
-            f"{shot.action}{f' Says: {said}' if said else ''}"
-        )
-    return f"{scene.id} ({scene.heading or scene.location_id}): {scene.summary}\n" + "\n".join(shots)
-
-
 def _named_in(beat: Beat) -> set[str]:
     if isinstance(beat, DialogueBeat):
         return {beat.speaker_id}
@@ -415,10 +399,13 @@ def _outsider_problem(where: str, named: set[str], allowed: set[str]) -> str | N
     )
 
 
-def _bullets(notes: list[str]) -> str:
-    return "\n".join(f"- {note}" for note in notes) or "(none)"
-
-
 def _id_list(ids: list[str]) -> str:
     # A long film's ids would flood the repair prompt; the first few show the pattern.
     return ", ".join(ids[:12]) + (f", ... ({len(ids)} in all)" if len(ids) > 12 else "") if ids else "(none)"
+
+
+def _beat_count(scene: ScriptScene) -> int:
+    """About how many beats a scene has: a sentence of action or synopsis each, a line or a transition each."""
+    texts = [element.text for element in scene.elements if isinstance(element, ScriptAction)] + [scene.synopsis or ""]
+    others = sum(1 for element in scene.elements if not isinstance(element, ScriptAction))
+    return others + sum(len(_SENTENCE_END.split(text.strip())) for text in texts if text.strip())
