@@ -1,4 +1,6 @@
-"""Stage: clips + audio mix + subtitles -> movie.mp4 (H.264 + AAC + mov_text, faststart), and the storyboard."""
+"""Stage: clips + audio mix + subtitles -> movie.mp4 (H.264 + AAC + mov_text, a chapter at each scene, faststart), and
+the storyboard. The clips and the mix are joined as they are (no re-encoding), so a feature film assembles in seconds
+and in little memory."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from movieagent.config import VideoSettings
 from movieagent.media import run_ffmpeg
 from movieagent.preview.fonts import CJK_INSTALL_HINT, cjk_face_name, cjk_font_file
 from movieagent.schema import ClipResult, Plan, RenderJob, Timeline
-from movieagent.storyboard import storyboard_frames, write_storyboard
+from movieagent.storyboard import write_storyboard
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
 
 log = logging.getLogger("movieagent")
@@ -37,7 +39,7 @@ def make_movie_file(
     workspace: Workspace,
     on_done: Callable[[int], None] = lambda steps: None,
 ) -> Path:
-    """movie.mp4 and storyboard.png in the workspace from its clips, mix and subtitles; reused when none of them
+    """movie.mp4 and the storyboard in the workspace from its clips, mix and subtitles; reused when none of them
     changed (the clips' and the mix's content keys stand for their files) and neither did the plan or the settings.
 
     `on_done(1)` is called when the storyboard is drawn (the first of the stage's two steps).
@@ -48,12 +50,15 @@ def make_movie_file(
     key = content_key(plan, [job.cache_key for job in jobs], stored_key(workspace.mix), subtitles, video, *burnt)
 
     def assemble() -> None:
+        chapters = workspace.root / "clips" / "chapters.txt"
+        write_text_atomic(chapters, scene_chapters(plan, timeline))
         with ThreadPoolExecutor(max_workers=1) as background:
-            # Muxing (mostly AAC encoding) and the storyboard's frame grabs are independent ffmpeg work: overlap them.
+            # Muxing and the storyboard's frame grabs are independent ffmpeg work: overlap them.
             muxing = background.submit(
-                assemble_movie, clips, workspace.mix, workspace.subtitles, video, workspace, title=plan.title, language=plan.language
-            )
-            write_storyboard(storyboard_frames(plan, timeline, clips), workspace.storyboard, title=plan.title, columns=6)
+                assemble_movie, clips, workspace.mix, workspace.subtitles, video, workspace,
+                title=plan.title, language=plan.language, chapters=chapters,
+            )  # fmt: skip
+            write_storyboard(plan, timeline, clips, workspace)
             on_done(1)
             muxing.result()
 
@@ -70,10 +75,12 @@ def assemble_movie(
     *,
     title: str,
     language: str = "en",
+    chapters: Path | None = None,
 ) -> Path:
-    """Joins the clips in the given (plan) order without re-encoding, unless subtitles are burnt in.
+    """Joins the clips in the given (plan) order and the mix as they are, unless subtitles are burnt into the picture.
 
     `language` (the script's) tags the subtitle track and picks a font with its letters for burnt-in subtitles.
+    `chapters`: an ffmetadata file (scene_chapters) whose chapters the movie gets.
     """
     if not clips:
         raise ValueError("no clips to assemble")
@@ -85,6 +92,7 @@ def assemble_movie(
         "-f", "concat", "-safe", "0", "-i", str(concat_list),
         "-i", str(audio),
         "-i", str(subtitles),
+        *(["-i", str(chapters), "-map_chapters", "3"] if chapters else []),
         "-map", "0:v:0", "-map", "1:a:0", "-map", "2:s:0",
     ]
     if video.burn_subtitles:
@@ -96,7 +104,7 @@ def assemble_movie(
     else:
         arguments += ["-c:v", "copy"]
     arguments += [
-        "-c:a", "aac", "-b:a", "192k",
+        "-c:a", "copy",
         "-c:s", "mov_text", "-metadata:s:s:0", f"language={ISO_639_2.get(language.split('-')[0].lower(), 'und')}",
         "-metadata", f"title={title}",
         "-movflags", "+faststart",
@@ -115,6 +123,22 @@ def _cjk_fonts_folder(language: str) -> str:
         log.warning("no font with %s letters for burnt-in subtitles: they show as empty boxes; fix: %s", language, CJK_INSTALL_HINT)
         return ""
     return f":fontsdir={font.parent}"
+
+
+def scene_chapters(plan: Plan, timeline: Timeline) -> str:
+    """An ffmetadata file with one chapter per scene, from its first shot to the next scene's, titled by its heading."""
+    starts = {timing.shot_id: round(timing.start_s * 1000) for timing in timeline.shots}
+    bounds = [starts[scene.shots[0].id] for scene in plan.scenes] + [round(timeline.duration_s() * 1000)]
+    chapters = [";FFMETADATA1"]
+    for scene, start, end in zip(plan.scenes, bounds, bounds[1:]):
+        heading = " ".join((scene.heading or f"Scene {scene.index}").split())
+        chapters += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start}", f"END={end}", f"title={_metadata_escape(heading)}"]
+    return "\n".join(chapters) + "\n"
+
+
+def _metadata_escape(text: str) -> str:
+    # ffmetadata gives '=', ';', '#', '\\' and newlines a meaning; a backslash makes each plain text.
+    return re.sub(r"([=;#\\\n])", r"\\\1", text)
 
 
 def _quote(path: Path) -> str:

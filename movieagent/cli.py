@@ -224,7 +224,7 @@ def make(
     quiet: QuietOpt = False,
     speech: SpeechOpt = None,
 ) -> None:
-    """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, voices.json, storyboard.png."""
+    """Plan, voice, render and assemble the movie: OUT/movie.mp4, movie.srt, plan.json, voices.json, storyboard.html."""
     from rich.console import Console
     from rich.table import Table
 

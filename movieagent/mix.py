@@ -6,24 +6,26 @@ Levels, in the order they are set:
 - the sum at the master gain that lands on `target_lufs` once a look-ahead limiter has kept the 4x oversampled
   (true) peak at or below `true_peak_dbtp`. Nothing is ever hard-clipped.
 
-The mix is never held in memory whole, so a long movie costs time, not memory. It is made block by block, three
-times over, from the lines and the music bed: pass 1 measures the loudness of each bus, pass 2 finds the true peaks
-of their sum, pass 3 writes the file and measures what it wrote. `make_mix` is the stage: it reuses the mix in
-the output folder when nothing it is made of changed.
+Nothing whose size grows with the movie is held in memory, so a feature film costs time, not memory. The mix is
+made block by block, three times over, from the lines (each read from its file while a block needs it) and the music
+bed: pass 1 measures the loudness of each bus, pass 2 finds the true peaks of their sum (kept on disk for the limiter,
+movieagent/limiter.py), pass 3 encodes the file and measures what it wrote. `make_mix` is the stage: it reuses the
+mix in the output folder (AAC, as the movie carries it) when nothing it is made of changed.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import math
-import wave
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from pydantic import BaseModel
-from scipy import ndimage, signal
+from scipy import signal
+from scipy.io import wavfile
 
 from movieagent.cache import content_key, file_digest, reuse_or_make
 from movieagent.config import AudioSettings
@@ -40,7 +42,8 @@ from movieagent.loudness import (
     integrated_loudness,
     k_weighting_sos,
 )
-from movieagent.media import decode_audio, read_wav
+from movieagent.limiter import LIMITER_MARGIN_DB, ChunkFile, Limiter
+from movieagent.media import audio_writer, decode_audio_into, read_wav_duration
 from movieagent.schema import LineTiming, Timeline
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
 
@@ -50,9 +53,6 @@ SEAM_FADE_S = 0.010  # where a music file that was not made to loop repeats, so 
 DUCK_ATTACK_S = 0.08  # music is fully down by the time a line starts...
 DUCK_RELEASE_S = 0.4  # ...and comes back up gently after it ends
 
-LIMITER_RAMP_S = 0.005  # the limiter's gain glides down over this time before a peak (look-ahead)...
-LIMITER_HOLD_S = 0.050  # ...and stays down this long after it, so gain changes stay rare and inaudible
-LIMITER_MARGIN_DB = 0.05  # aims a little under the ceiling: gain changes move inter-sample peaks a little
 MASTER_GAIN_STEPS = 8  # the limiter takes a little loudness off; the master gain is raised until it lands on target
 MASTER_GAIN_TOLERANCE_DB = 0.01
 MIN_LOUDNESS_SLOPE = 0.1  # bounds a secant step where the limiter flattens loudness(gain) almost completely
@@ -73,7 +73,7 @@ class MixReport(BaseModel):
 
 
 def make_mix(timeline: Timeline, settings: AudioSettings, workspace: Workspace, *, seed: int) -> MixReport:
-    """The movie's soundtrack in the workspace (audio/mix.wav, its report beside it), reused when nothing it is
+    """The movie's soundtrack in the workspace (audio/mix.m4a, its report beside it), reused when nothing it is
     made of changed: the timeline, the voices, the music, the settings and the seed of the generated ambience."""
     music = file_digest(settings.music) if settings.music else None
     key = content_key(timeline, settings, seed, music, [file_digest(line.audio) for line in timeline.lines()])
@@ -87,7 +87,8 @@ def make_mix(timeline: Timeline, settings: AudioSettings, workspace: Workspace, 
 
 
 def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed: int = 0) -> MixReport:
-    """Writes the movie's soundtrack: a 16-bit stereo WAV of exactly the timeline's length."""
+    """Writes the movie's soundtrack, stereo and exactly the timeline's length, in the format `output`'s suffix names
+    (.m4a AAC, .flac, .wav; see media.audio_writer)."""
     # 1. check inputs and prepare the two buses: speech (mono, centred) where the timeline puts it, music looped
     # (or generated) to length; both are made on demand, a block at a time
     rate = settings.sample_rate
@@ -98,26 +99,31 @@ def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed
         raise RenderError(f"audio: speech for line '{missing[0].line_id}' is missing: {missing[0].audio}")
     if settings.music is not None and not settings.music.is_file():
         raise InputError("music file not found", path=settings.music, fix=MUSIC_FIX)
-    if settings.music is not None:
-        music, music_source = _LoopedMusic(_read_music(settings.music, rate, length), length, rate), str(settings.music)
-    else:
-        music, music_source = _Ambience(length, rate, seed), f"generated ambience (seed {seed})"
-    buses = _Buses(_SpeechBus(lines, rate, length), music, _Ducking(lines, rate, settings.duck_db), length, rate)
+    # What is kept on disk while the mix is made (the decoded music, the limiter's peaks) goes beside it.
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as temporary_files:
+        if settings.music is not None:
+            music: _LoopedMusic | _Ambience = temporary_files.enter_context(_LoopedMusic(settings.music, length, rate, output.parent))
+            music_source = str(settings.music)
+        else:
+            music, music_source = _Ambience(length, rate, seed), f"generated ambience (seed {seed})"
+        buses = _Buses(_SpeechBus(lines, rate, length), music, _Ducking(lines, rate, settings.duck_db), length, rate)
 
-    # 2. levels (pass 1): speech at the target, music under it, and the loudness of their ducked sum
-    levels = _bus_levels(buses, settings)
+        # 2. levels (pass 1): speech at the target, music under it, and the loudness of their ducked sum
+        levels = _bus_levels(buses, settings)
 
-    # 3. master (pass 2): true peaks of the sum, then the master gain that lands it on the target once limited
-    peaks, chunk_energies = _mix_peaks(buses, levels)
-    limiter = _Limiter(peaks, settings.true_peak_dbtp, rate)
-    master = limiter.at(_master_gain(levels, chunk_energies, limiter, settings.target_lufs, buses))
+        # 3. master (pass 2): true peaks of the sum, then the master gain that lands it on the target once limited
+        chunks = temporary_files.enter_context(ChunkFile(output.parent))
+        _mix_peaks(buses, levels, chunks)
+        limiter = Limiter(chunks, settings.true_peak_dbtp, rate)
+        master_gain = _master_gain(levels, limiter, settings.target_lufs, buses)
 
-    # 4. write (pass 3), measuring what is written; if gain changes moved an inter-sample peak over the ceiling,
-    # turn everything down the rest of the way
-    measurement = _write_mix(buses, levels, master, output)
-    if measurement.true_peak_dbtp > settings.true_peak_dbtp:
-        turn_down = _db_to_gain(settings.true_peak_dbtp - LIMITER_MARGIN_DB - measurement.true_peak_dbtp)
-        measurement = _write_mix(buses, levels, dataclasses.replace(master, gain=master.gain * turn_down), output)
+        # 4. write (pass 3), measuring what is written; if gain changes moved an inter-sample peak over the ceiling,
+        # turn everything down the rest of the way
+        measurement = _write_mix(buses, levels, limiter, master_gain, output)
+        if measurement.true_peak_dbtp > settings.true_peak_dbtp:
+            turn_down = _db_to_gain(settings.true_peak_dbtp - LIMITER_MARGIN_DB - measurement.true_peak_dbtp)
+            measurement = _write_mix(buses, levels, limiter, master_gain * turn_down, output)
     return MixReport(**measurement.model_dump(exclude={"clipped_samples"}), music_source=music_source)
 
 
@@ -125,56 +131,68 @@ def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed
 
 
 class _SpeechBus:
-    """The lines, resampled once to the mix rate, placed where the timeline puts them.
-
-    Each line is kept as 16-bit samples scaled to its own peak: half the memory of float32, and the rounding
-    sits about 96 dB under the line's loudest sample (as in the 16-bit file it came from).
-    """
+    """The lines placed where the timeline puts them, each read from its file (resampled to the mix rate) when a block
+    first needs it and let go once the blocks have passed it: memory holds the lines of one block, not of the film."""
 
     def __init__(self, lines: list[LineTiming], rate: int, length: int):
-        self.clips: list[tuple[np.ndarray, np.float32]] = []  # (samples, scale)
-        starts = []
-        for line in lines:
-            start = round(line.start_s * rate)
-            clip = read_wav(line.audio, rate)[: max(0, length - start)]
-            peak = float(np.abs(clip).max(initial=0))
-            if peak > 0:
-                self.clips.append((np.rint(clip * (32767 / peak)).astype(np.int16), np.float32(peak / 32767)))
-                starts.append(start)
-        self.starts = np.array(starts, dtype=np.int64)
-        self.stops = self.starts + np.array([len(clip) for clip, _ in self.clips], dtype=np.int64)
+        self.files, self.rate = [line.audio for line in lines], rate
+        self.starts = np.array([round(line.start_s * rate) for line in lines], dtype=np.int64)
+        # From the files' headers: a line resampled to the mix rate is at most this long, and never past the end.
+        longest = np.array([math.ceil(read_wav_duration(line.audio) * rate) for line in lines], dtype=np.int64)
+        self.stops = np.clip(self.starts + longest, self.starts, length)
+        self.read: dict[int, np.ndarray] = {}
 
     def samples(self, start: int, stop: int) -> np.ndarray:
         bus = np.zeros(stop - start, np.float32)
         for index in np.flatnonzero((self.starts < stop) & (self.stops > start)):
-            clip, scale = self.clips[index]
-            where = _overlap(start, stop, self.starts[index], len(clip))
-            bus[where[0]] += clip[where[1]] * scale
+            if index not in self.read:
+                self.read[index] = read_wav(self.files[index], self.rate)[: self.stops[index] - self.starts[index]]
+            clip = self.read[index]
+            if where := _overlap(start, stop, self.starts[index], len(clip)):
+                bus[where[0]] += clip[where[1]]
+        # The passes go forward a block at a time: a line ending here is not needed by the next block.
+        self.read = {index: clip for index, clip in self.read.items() if self.stops[index] > stop}
         return bus
 
 
 class _LoopedMusic:
-    """A music file repeated back to back (a file made to loop keeps its beat), as 16-bit samples to save memory.
+    """A music file repeated back to back (a file made to loop keeps its beat), decoded once into a temporary file
+    beside the mix as 16-bit samples and read back a block at a time: a long score costs disk, not memory.
 
     A seam that bends the waveform more sharply than the music ever does by itself (a step or a kink, measured
     by the second difference) would click: it gets a short fade on each side.
     """
 
-    def __init__(self, music: np.ndarray, length: int, rate: int):
-        self.piece = music[:length]  # (samples, 2) int16
+    def __init__(self, path: Path, length: int, rate: int, folder: Path):
+        self.file = tempfile.TemporaryFile(dir=folder, prefix=".music.")
+        try:
+            decoded = decode_audio_into(path, rate, self.file, max_seconds=length / rate + 1)
+        except RenderError as error:
+            self.file.close()
+            raise InputError(f"music file could not be decoded: {error}", path=path, fix=MUSIC_FIX) from None
+        if decoded == 0:
+            self.file.close()
+            raise InputError("music file has no audio", path=path, fix=MUSIC_FIX)
+        self.size = min(decoded, length)
         self.seam_fade = _smooth_ramp(0)  # gain from each side of the seam inwards; none for a file that loops well
-        if len(music) < length:
-            across_the_seam = np.concatenate([music[-2:], music[:2]]).astype(np.int32)
-            if np.abs(np.diff(across_the_seam, n=2, axis=0)).max() > _sharpest_bend(music):
-                self.seam_fade = _smooth_ramp(min(round(SEAM_FADE_S * rate), len(music) // 4))
+        if decoded < length:
+            across_the_seam = np.concatenate([self._read(decoded - 2, 2), self._read(0, 2)]).astype(np.int32)
+            if np.abs(np.diff(across_the_seam, n=2, axis=0)).max() > self._sharpest_bend(decoded):
+                self.seam_fade = _smooth_ramp(min(round(SEAM_FADE_S * rate), decoded // 4))
+
+    def __enter__(self) -> _LoopedMusic:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.file.close()
 
     def samples(self, start: int, stop: int) -> np.ndarray:
-        size = len(self.piece)
+        size = self.size
         looped = np.empty((stop - start, 2), np.int16)
         filled, position = 0, start % size
         while filled < len(looped):
             count = min(size - position, len(looped) - filled)
-            looped[filled : filled + count] = self.piece[position : position + count]
+            looped[filled : filled + count] = self._read(position, count)
             filled, position = filled + count, 0
         music = looped.T.astype(np.float32, order="C")
         music *= 1 / 32768
@@ -185,15 +203,19 @@ class _LoopedMusic:
                 music[:, near] *= self.seam_fade[into_the_fade[near]]
         return music
 
+    def _read(self, first: int, count: int) -> np.ndarray:
+        """Samples first..first+count-1 as (count, 2) int16."""
+        self.file.seek(first * 4)
+        return np.frombuffer(self.file.read(count * 4), dtype="<i2").reshape(-1, 2)
 
-def _sharpest_bend(music: np.ndarray) -> int:
-    """The largest second difference inside the music (in blocks: int32 differences of a long file are large)."""
-    sharpest = 0
-    for start in range(0, len(music), 1 << 20):
-        part = music[start : start + (1 << 20) + 2].astype(np.int32)
-        if len(part) > 2:
-            sharpest = max(sharpest, int(np.abs(np.diff(part, n=2, axis=0)).max()))
-    return sharpest
+    def _sharpest_bend(self, decoded: int) -> int:
+        """The largest second difference inside the music (int32 differences, a stretch of it at a time)."""
+        sharpest = 0
+        for start in range(0, decoded, 1 << 20):
+            part = self._read(start, min(decoded - start, (1 << 20) + 2)).astype(np.int32)
+            if len(part) > 2:
+                sharpest = max(sharpest, int(np.abs(np.diff(part, n=2, axis=0)).max()))
+        return sharpest
 
 
 class _Ambience:
@@ -201,41 +223,61 @@ class _Ambience:
 
     Each partial is played slightly detuned on the left and right, which makes a slow stereo chorus;
     a whisper of low-passed noise adds air. Everything is below ~1 kHz, so it is synthesised at a low rate
-    (kept whole, an eighth of the size at 48 kHz) and interpolated up a block at a time.
+    (the mix rate / 8 at 48 kHz) a block at a time, in order, and interpolated up; only the blocks a request
+    reaches are kept, and a request behind them (the next pass) starts the pad again from its seed.
     """
 
     def __init__(self, length: int, rate: int, seed: int):
         self.upsampling = max(factor for factor in (1, 2, 4, 8) if rate / factor >= AMBIENCE_MIN_RATE or factor == 1)
-        low_rate = rate / self.upsampling
-        count = -(-length // self.upsampling) + 1
-        rng = np.random.default_rng(seed)
-        root = rng.choice([98.0, 110.0, 123.47, 130.81, 146.83])  # G2, A2, B2, C3, D3
-        chord = [(1.0, 1.0), (1.5, 0.7), (2.0, 0.55), (2.25, 0.35), (3.0, 0.25), (4.5, 0.12)]  # root, fifth, octave, ninth...
-        partials = []  # (level, swell (Hz, phase), left and right (Hz, phase))
-        for ratio, level in chord:
-            swell = (rng.uniform(0.015, 0.06), rng.uniform(0, 2 * np.pi))
-            detune = rng.uniform(0.05, 0.25) * np.array([-1, 1])
-            partials.append((level, swell, [(root * ratio + shift, rng.uniform(0, 2 * np.pi)) for shift in detune]))
-        breathing = (0.03, rng.uniform(0, 2 * np.pi))
-        air_filter = signal.butter(2, 600, fs=low_rate, output="sos")
-        air_state = np.zeros((len(air_filter), 2, 2))
-
+        self.low_rate = rate / self.upsampling
+        self.count = -(-length // self.upsampling) + 1
+        self.seed = seed
         self.interpolator = Interpolator(self.upsampling)
-        self.pad = np.zeros((2, count), np.float32)
-        for start, stop in _blocks(count):
-            block = self.pad[:, start:stop]
-            for level, swell, channels in partials:
-                loudness = level * (0.55 + 0.45 * _sine(*swell, start, stop, low_rate))
-                for channel, (frequency, phase) in enumerate(channels):
-                    block[channel] += loudness * _sine(frequency, phase, start, stop, low_rate)
-            noise = rng.standard_normal((2, stop - start), dtype=np.float32)
-            air, air_state = signal.sosfilt(air_filter, noise, axis=1, zi=air_state)
-            block += 0.3 * air * (0.6 + 0.4 * _sine(*breathing, start, stop, low_rate))
+        self.air_filter = signal.butter(2, 600, fs=self.low_rate, output="sos")
+        self._start_over()
 
     def samples(self, start: int, stop: int) -> np.ndarray:
         low, high = start // self.upsampling, -(-stop // self.upsampling)
-        upsampled = self.interpolator.upsample(_with_context(self.pad, low, high))
+        upsampled = self.interpolator.upsample(self._pad_with_context(low, high))
         return upsampled[:, start - low * self.upsampling : stop - low * self.upsampling]
+
+    def _start_over(self) -> None:
+        """The chord and the noise drawn from the seed, in the same order every time, so every pass hears one pad."""
+        self.rng = np.random.default_rng(self.seed)
+        root = self.rng.choice([98.0, 110.0, 123.47, 130.81, 146.83])  # G2, A2, B2, C3, D3
+        chord = [(1.0, 1.0), (1.5, 0.7), (2.0, 0.55), (2.25, 0.35), (3.0, 0.25), (4.5, 0.12)]  # root, fifth, octave, ninth...
+        self.partials = []  # (level, swell (Hz, phase), left and right (Hz, phase))
+        for ratio, level in chord:
+            swell = (self.rng.uniform(0.015, 0.06), self.rng.uniform(0, 2 * np.pi))
+            detune = self.rng.uniform(0.05, 0.25) * np.array([-1, 1])
+            self.partials.append((level, swell, [(root * ratio + shift, self.rng.uniform(0, 2 * np.pi)) for shift in detune]))
+        self.breathing = (0.03, self.rng.uniform(0, 2 * np.pi))
+        self.air_state = np.zeros((len(self.air_filter), 2, 2))
+        self.kept, self.kept_from = np.zeros((2, 0), np.float32), 0  # pad samples kept_from.. kept_from + kept.shape[1]
+
+    def _pad_with_context(self, start: int, stop: int) -> np.ndarray:
+        """pad[:, start - reach : stop + reach], silent where that runs past either end."""
+        low, high = max(start - INTERPOLATION_REACH, 0), min(stop + INTERPOLATION_REACH, self.count)
+        if low < self.kept_from:
+            self._start_over()
+        while self.kept_from + self.kept.shape[1] < high:
+            made = self.kept_from + self.kept.shape[1]
+            self.kept = np.concatenate([self.kept, self._block(made, min(made + BLOCK, self.count))], axis=1)
+        self.kept, self.kept_from = self.kept[:, low - self.kept_from :], low
+        padded = np.zeros((2, stop - start + 2 * INTERPOLATION_REACH), np.float32)
+        padded[:, low - start + INTERPOLATION_REACH : high - start + INTERPOLATION_REACH] = self.kept[:, : high - low]
+        return padded
+
+    def _block(self, start: int, stop: int) -> np.ndarray:
+        block = np.zeros((2, stop - start), np.float32)
+        for level, swell, channels in self.partials:
+            loudness = level * (0.55 + 0.45 * _sine(*swell, start, stop, self.low_rate))
+            for channel, (frequency, phase) in enumerate(channels):
+                block[channel] += loudness * _sine(frequency, phase, start, stop, self.low_rate)
+        noise = self.rng.standard_normal((2, stop - start), dtype=np.float32)
+        air, self.air_state = signal.sosfilt(self.air_filter, noise, axis=1, zi=self.air_state)
+        block += 0.3 * air * (0.6 + 0.4 * _sine(*self.breathing, start, stop, self.low_rate))
+        return block
 
 
 def _sine(frequency: float, phase: float, start: int, stop: int, rate: float) -> np.ndarray:
@@ -316,14 +358,6 @@ def _blocks(length: int) -> Iterator[tuple[int, int]]:
         yield start, min(start + BLOCK, length)
 
 
-def _with_context(audio: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """audio[:, start - reach : stop + reach], silent where that runs past either end."""
-    padded = np.zeros((audio.shape[0], stop - start + 2 * INTERPOLATION_REACH), np.float32)
-    low, high = max(start - INTERPOLATION_REACH, 0), min(stop + INTERPOLATION_REACH, audio.shape[1])
-    padded[:, low - start + INTERPOLATION_REACH : high - start + INTERPOLATION_REACH] = audio[:, low:high]
-    return padded
-
-
 # --------------------------------------------------------------------------- the three passes
 
 
@@ -358,22 +392,17 @@ def _bus_levels(buses: _Buses, settings: AudioSettings) -> _Levels:
     return _Levels(speech_gain, music_gain, mix)
 
 
-def _mix_peaks(buses: _Buses, levels: _Levels) -> tuple[np.ndarray, np.ndarray]:
-    """Pass 2: for each chunk of the sum, its 4x oversampled peak (over both channels) and its energy."""
+def _mix_peaks(buses: _Buses, levels: _Levels, chunks: ChunkFile) -> None:
+    """Pass 2: for each chunk of the sum, its 4x oversampled peak (over both channels) and its energy, in `chunks`."""
     interpolator = Interpolator(TRUE_PEAK_OVERSAMPLING)
-    chunks = -(-buses.length // CHUNK)
-    peaks, energies = np.empty(chunks, np.float32), np.empty(chunks, np.float32)
     reach = INTERPOLATION_REACH
     for start, stop in _blocks(buses.length):
         mix = buses.mix(start - reach, stop + reach, levels)
-        first, last = start // CHUNK, -(-stop // CHUNK)
-        peaks[first:last] = interpolator.chunk_peaks(mix)
         power = mix[0, reach:-reach] ** 2 + mix[1, reach:-reach] ** 2
-        energies[first:last] = np.add.reduceat(power, np.arange(0, stop - start, CHUNK))
-    return peaks, energies
+        chunks.append(interpolator.chunk_peaks(mix), np.add.reduceat(power, np.arange(0, stop - start, CHUNK)))
 
 
-def _master_gain(levels: _Levels, chunk_energies: np.ndarray, limiter: _Limiter, target_lufs: float, buses: _Buses) -> float:
+def _master_gain(levels: _Levels, limiter: Limiter, target_lufs: float, buses: _Buses) -> float:
     """The master gain that puts the limited sum at the target loudness.
 
     What the limiter takes off each 100 ms is estimated from the energy of the chunks it turns down there.
@@ -381,15 +410,12 @@ def _master_gain(levels: _Levels, chunk_energies: np.ndarray, limiter: _Limiter,
     loudness = integrated_loudness(levels.mix_energies, buses.length, buses.rate)
     if loudness is None:
         return 1.0
-    first_chunks = -(-(np.arange(len(levels.mix_energies)) * buses.rate // GATE_STEPS_PER_S) // CHUNK)
-    energy = np.add.reduceat(chunk_energies, first_chunks, dtype=np.float64)
+    step_chunks = -(-(np.arange(len(levels.mix_energies)) * buses.rate // GATE_STEPS_PER_S) // CHUNK)
+    energy = limiter.step_energies(step_chunks)
 
     def limited_loudness(gain_db: float) -> float:
         gain = _db_to_gain(gain_db)
-        smoothed = ndimage.uniform_filter1d(limiter.held_gains(gain), limiter.ramp // CHUNK + 1, mode="nearest")
-        smoothed *= smoothed
-        smoothed *= chunk_energies
-        kept = np.add.reduceat(smoothed, first_chunks, dtype=np.float64)
+        kept = limiter.kept_energies(gain, step_chunks)
         kept = np.divide(kept, energy, out=np.ones_like(kept), where=energy > 0)
         return integrated_loudness(gain**2 * levels.mix_energies * kept, buses.length, buses.rate)
 
@@ -410,70 +436,18 @@ def _master_gain(levels: _Levels, chunk_energies: np.ndarray, limiter: _Limiter,
     return _db_to_gain(best[0])
 
 
-def _write_mix(buses: _Buses, levels: _Levels, master: _MasterGain, output: Path) -> AudioMeasurement:
-    """Pass 3: the sum at the master gain through the limiter, as 16-bit PCM, measured as it is written."""
+def _write_mix(buses: _Buses, levels: _Levels, limiter: Limiter, master_gain: float, output: Path) -> AudioMeasurement:
+    """Pass 3: the sum at the master gain through the limiter, as 16-bit PCM encoded as it comes, measured as it is
+    written (before the AAC encoder, which may move a peak by a few hundredths of a dB)."""
     meter = LoudnessMeter(buses.rate, channels=2)
-    with atomic_path(output) as temporary, wave.open(str(temporary), "wb") as wav:
-        wav.setnchannels(2)
-        wav.setsampwidth(2)
-        wav.setframerate(buses.rate)
+    with atomic_path(output) as temporary, audio_writer(temporary, buses.rate) as write:
         for start, stop in _blocks(buses.length):
             mix = buses.mix(start, stop, levels)
-            mix *= master.at(start, stop)
+            mix *= limiter.sample_gains(master_gain, start, stop)
             pcm = np.clip(np.rint(mix * 32767), -32768, 32767).astype(np.int16)
-            wav.writeframes(pcm.T.tobytes())
+            write(pcm.T)
             meter.push(pcm * np.float32(1 / 32768))
     return meter.finish()
-
-
-# --------------------------------------------------------------------------- limiter
-
-
-class _Limiter:
-    """A look-ahead limiter planned per chunk from the oversampled peaks of the sum (at master gain 1).
-
-    Wherever a peak would pass the ceiling, the gain glides down (a moving average over LIMITER_RAMP_S) to what
-    that peak needs and holds there LIMITER_HOLD_S after it. The held stretch also covers the interpolation
-    filter's reach, so the gain is flat across all the samples that make up the peak's inter-sample values.
-    """
-
-    def __init__(self, peaks: np.ndarray, ceiling_dbtp: float, rate: int):
-        self.peaks = peaks
-        self.aim = _db_to_gain(ceiling_dbtp - LIMITER_MARGIN_DB)
-        self.ramp = 2 * (round(LIMITER_RAMP_S * rate) // 2)
-        hold = 2 * (round(LIMITER_HOLD_S * rate) // 2)
-        reach = self.ramp // 2 + INTERPOLATION_REACH
-        # how many chunks a held gain looks back (the hold) and ahead (the ramp) for peaks
-        self.look_back, self.look_ahead = -(-(hold + reach) // CHUNK), -(-reach // CHUNK)
-
-    def held_gains(self, master_gain: float) -> np.ndarray:
-        """Per chunk, the lowest gain any peak near enough needs (1 where none passes the ceiling)."""
-        needed = np.minimum(1.0, self.aim / np.maximum(master_gain * self.peaks, 1e-12)).astype(np.float32)
-        size = self.look_back + self.look_ahead + 1
-        return ndimage.minimum_filter1d(needed, size, origin=self.look_back - size // 2, mode="nearest")
-
-    def at(self, master_gain: float) -> _MasterGain:
-        return _MasterGain(master_gain, self.held_gains(master_gain), self.ramp)
-
-
-@dataclasses.dataclass(frozen=True)
-class _MasterGain:
-    """The master gain times the limiter's gain, which glides over `ramp` samples between its held values."""
-
-    gain: float
-    held_gains: np.ndarray  # per chunk
-    ramp: int
-
-    def at(self, start: int, stop: int) -> np.ndarray | np.float32:
-        """The gain of samples start..stop: the held gains averaged over the ramp around each sample."""
-        low, high = start - self.ramp // 2, stop + self.ramp // 2
-        first, last = low // CHUNK, -(-high // CHUNK)
-        chunk_gains = self.held_gains[np.clip(np.arange(first, last), 0, len(self.held_gains) - 1)]
-        if chunk_gains.min() >= 1:
-            return np.float32(self.gain)
-        steps = np.repeat(chunk_gains, CHUNK)[low - first * CHUNK : high - first * CHUNK]
-        running = np.concatenate([[0.0], np.cumsum(steps, dtype=np.float64)])
-        return (self.gain * (running[self.ramp + 1 :] - running[: -self.ramp - 1]) / (self.ramp + 1)).astype(np.float32)
 
 
 def _gain_to(target_lufs: float, step_energies: np.ndarray, buses: _Buses) -> float:
@@ -486,12 +460,19 @@ def _db_to_gain(decibels: float) -> float:
     return 10 ** (decibels / 20)
 
 
-def _read_music(path: Path, rate: int, length: int) -> np.ndarray:
-    """The music as 16-bit stereo at `rate`, shape (samples, 2), decoded no further than the mix needs."""
+def read_wav(path: Path, rate: int) -> np.ndarray:
+    """A WAV as mono float32 samples in -1..1 at `rate`."""
     try:
-        music = decode_audio(path, rate, max_seconds=length / rate + 1)
-    except RenderError as error:
-        raise InputError(f"music file could not be decoded: {error}", path=path, fix=MUSIC_FIX) from None
-    if len(music) == 0:
-        raise InputError("music file has no audio", path=path, fix=MUSIC_FIX)
-    return music
+        file_rate, data = wavfile.read(path)
+    except ValueError as error:
+        raise RenderError(f"cannot read the WAV file {path}: {error}") from None
+    if np.issubdtype(data.dtype, np.integer):
+        samples = data.astype(np.float32) / float(np.iinfo(data.dtype).max + 1)
+    else:
+        samples = data.astype(np.float32)
+    if samples.ndim == 2:
+        samples = samples.mean(axis=1)
+    if file_rate == rate:
+        return samples
+    common = math.gcd(file_rate, rate)
+    return signal.resample_poly(samples, rate // common, file_rate // common).astype(np.float32)

@@ -7,10 +7,10 @@
     3. speech     every speaker cast a voice (OUT/voices.json, written with the plan), then one WAV per line
     4. timeline   shots stretched to the real speech, in whole frames
     5. render     with a keyframe backend, every shot's keyframe first (one model loaded), then one clip per
-                  shot through the job runner and the video backend
+                  shot through the job runner and the video backend; meanwhile, on a thread of its own:
     6. subtitles  movie.srt from the speech timings
     7. mix        dialogue + ducked music bed, loudness-normalised
-    8. assemble   movie.mp4, then storyboard.png
+    8. assemble   movie.mp4 (a chapter per scene), then the storyboard pages and storyboard.html
 
 Each stage is a function of its inputs that writes its files into the workspace and reuses them when what they are
 made of did not change (movieagent/cache.py), so re-running into the same folder redoes only what changed.
@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -116,7 +117,7 @@ def make_movie(
     ):
         film = _Film(settings, workspace, progress, last_stage=stop_after or STOPS[-1], plan_file=plan_file, resume=resume)
         # 1. ingest, then the stages in order up to the one to stop after (or a pause for review): 2. plan,
-        # 3-4. speech and timeline, 5. render, 6-8. subtitles, mix and assembly
+        # 3-4. speech and timeline, 5. render (with 6-7. subtitles and the mix beside it), 8. assembly
         film.ingest(Path(script), Path(characters))
         stages = {"plan": film.plan_shots, "speech": film.speak, "render": film.render, "assemble": film.assemble}
         for name in STOPS:
@@ -228,17 +229,31 @@ class _Film:
             write_text_atomic(self.workspace.root / "timeline.json", self.timeline.model_dump_json(indent=2))
 
     def render(self) -> None:
-        """5. Each render phase over every shot: keyframes (with a keyframe backend), then clips."""
+        """5. Each render phase over every shot: keyframes (with a keyframe backend), then clips.
+
+        When the run goes on to the movie, 6-7. the soundtrack is made meanwhile on a thread of its own: it needs only
+        the timeline, and the mix, one core and then the AAC encoder, fills what the render leaves of the others.
+        """
         self.jobs = build_jobs(self.plan, self.timeline, self.bank, self.settings.video, self.settings.render, self.workspace)
         runner = load_backend("runner", self.settings.render.runner)
-        for phase in render_phases(self.settings.render):
-            with self.stage(PHASE_STAGES[phase.family], len(self.jobs)) as advance:
-                self.rendered[phase.family] = render_phase(self.jobs, runner, phase, self.workspace, _shot_progress(advance))
+        soundtrack = _Background(self.make_soundtrack) if self.last_stage == "assemble" else None
+        try:
+            for phase in render_phases(self.settings.render):
+                with self.stage(PHASE_STAGES[phase.family], len(self.jobs)) as advance:
+                    self.rendered[phase.family] = render_phase(self.jobs, runner, phase, self.workspace, _shot_progress(advance))
+        except KeyboardInterrupt:
+            raise  # the process is ending: its daemon thread ends with it
+        except BaseException:
+            if soundtrack is not None:
+                soundtrack.join()  # nothing of this run goes on writing in the folder once make_movie has returned
+            raise
+        if soundtrack is not None:
+            soundtrack.result()
         counts = self._counts()
         log.info("render: %d clips rendered, %d reused; %d keyframes drawn", counts["clips_rendered"], counts["clips_cached"], counts["keyframes_rendered"])
 
-    def assemble(self) -> None:
-        """6. Subtitles; 7. the mix; 8. the movie and its storyboard."""
+    def make_soundtrack(self) -> None:
+        """6. Subtitles; 7. the mix."""
         with self.timer("subtitles"):
             subtitles = build_subtitles(self.timeline, self.settings.subtitles, self.plan.language)
             write_subtitles(subtitles, self.workspace.subtitles)
@@ -251,6 +266,9 @@ class _Film:
             seed = sum(shot.seed for shot in self.plan.shots()) % 2**32
             self.mix = make_mix(self.timeline, self.settings.audio, self.workspace, seed=seed)
             log.info("mix: %.1f LUFS, true peak %.1f dBTP", self.mix.integrated_lufs, self.mix.true_peak_dbtp)
+
+    def assemble(self) -> None:
+        """8. The movie from the clips and the soundtrack (made during the render), then its storyboard."""
         with self.stage("assemble", 2) as advance:
             clips = self.rendered["video"]
             self.movie = make_movie_file(self.plan, self.timeline, self.jobs, clips, self.settings.video, self.workspace, advance)
@@ -281,6 +299,30 @@ class _Film:
             counts[f"{name}_rendered"] = sum(not file.cached for file in files)
             counts[f"{name}_cached"] = sum(file.cached for file in files)
         return counts
+
+
+class _Background:
+    """`work` on a thread of its own: join() waits for it, result() raises what it raised. A daemon thread: Ctrl-C
+    ends the run without waiting for it (what it leaves half-written is swept by the next run)."""
+
+    def __init__(self, work: Callable[[], None]):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="movieagent-soundtrack", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as error:  # handed to the caller's thread by result()
+            self._error = error
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> None:
+        self.join()
+        if self._error is not None:
+            raise self._error
 
 
 def make_plan(

@@ -1,7 +1,8 @@
 """The output folder: predictable file names, atomic writes.
 
 OUTDIR/
-  plan.json, movie.mp4, movie.srt, storyboard.png, log.txt
+  plan.json, movie.mp4, movie.srt, log.txt
+  storyboard.html, storyboard/page-001.png …  the storyboard's index and its pages
   clips/shot_0001_<shot-id>.mp4     one per shot, numbered in plan order
   keyframes/shot_0001_<shot-id>.png the still each clip starts from, when a keyframe backend is set
   speech/<line-id>.wav              one per spoken line
@@ -41,6 +42,7 @@ MARKER_TEXT = (
 OUR_NAMES = frozenset(
     {
         "plan.json", "movie.mp4", "movie.srt", "movie.ass", "movie.vtt", "storyboard.png", "log.txt", "timeline.json",
+        "storyboard.html", "storyboard",
         "transcript.jsonl", "planning.sqlite", "planning.sqlite-wal", "planning.sqlite-shm", "planning.sqlite-journal",
         "metrics.json", "report.html", "clips", "keyframes", "speech", "audio", "cache", "eval", MARKER,
     }
@@ -83,7 +85,16 @@ class Workspace:
 
     @property
     def storyboard(self) -> Path:
-        return self.root / "storyboard.png"
+        """The storyboard's index, which shows its pages."""
+        return self.root / "storyboard.html"
+
+    def storyboard_page(self, number: int) -> Path:
+        return self.root / "storyboard" / f"page-{number:03d}.png"
+
+    def storyboard_pages(self) -> list[Path]:
+        """The pages there are, in order."""
+        pages = (self.root / "storyboard").glob("page-*.png")
+        return sorted((page for page in pages if page.stem[5:].isdigit()), key=lambda page: int(page.stem[5:]))
 
     @property
     def log(self) -> Path:
@@ -91,7 +102,7 @@ class Workspace:
 
     @property
     def mix(self) -> Path:
-        return self.root / "audio" / "mix.wav"
+        return self.root / "audio" / "mix.m4a"
 
     @property
     def checkpoints(self) -> Path:

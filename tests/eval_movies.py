@@ -16,7 +16,7 @@ from scipy.io import wavfile
 
 from movieagent import load_settings, make_movie
 from movieagent.eval.coverage import words_of
-from movieagent.media import run_ffmpeg
+from movieagent.media import decode_audio, run_ffmpeg
 from movieagent.schema import CastMember, Plan, Timeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,14 +59,15 @@ def shift_cue(movie: Path, index: int, seconds: float) -> None:
 
 def clip_audio(movie: Path, start_s: float, end_s: float, gain: float) -> None:
     """The mix made `gain` times louder from start_s to end_s, hard-clipped at 16-bit full scale, and muxed again."""
-    rate, samples = wavfile.read(movie / "audio" / "mix.wav")
-    louder = samples.astype(np.float64)
+    rate = 48000
+    louder = decode_audio(movie / "audio" / "mix.m4a", rate, max_seconds=3600).astype(np.float64)
     louder[round(start_s * rate) : round(end_s * rate)] *= gain
-    wavfile.write(movie / "audio" / "mix.wav", rate, np.clip(louder, -32768, 32767).astype(np.int16))
+    spoiled = movie / "audio" / "spoiled.wav"
+    wavfile.write(spoiled, rate, np.clip(louder, -32768, 32767).astype(np.int16))
     remuxed = movie / "remuxed.mp4"
     run_ffmpeg(
         [
-            "-i", str(movie / "movie.mp4"), "-i", str(movie / "audio" / "mix.wav"),
+            "-i", str(movie / "movie.mp4"), "-i", str(spoiled),
             "-map", "0:v:0", "-map", "1:a:0", "-map", "0:s:0", "-c:v", "copy", "-c:s", "copy", "-c:a", "aac", "-b:a", "192k",
             str(remuxed),
         ],

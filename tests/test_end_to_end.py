@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -10,11 +11,12 @@ import numpy as np
 import pysubs2
 import pytest
 
-from movieagent import load_settings, make_movie
+from movieagent import load_settings, make_movie, storyboard
 from movieagent.loudness import measure_audio
 from movieagent.media import probe
-from movieagent.schema import Plan, Timeline
-from tests.media_probe import count_frames, frame_at
+from movieagent.schema import ClipResult, Plan, Timeline
+from movieagent.workspace import Workspace
+from tests.media_probe import count_frames, frame_at, read_chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT_SCRIPT = ROOT / "examples/short/the-lighthouse-keeper.fountain"
@@ -102,18 +104,50 @@ def test_audio_is_normalised_without_clipping(movie):
     assert measured.clipped_samples == 0
 
 
-def test_storyboard_has_one_cell_per_shot(movie):
+def test_storyboard_is_pages_of_shots_and_an_index_of_scenes(movie, monkeypatch, tmp_path):
     from PIL import Image
 
     result, _ = movie
-    with Image.open(result.storyboard) as sheet:
-        assert sheet.width >= 1000 and sheet.height >= 300
+    plan = Plan.model_validate_json(result.plan.read_text())
+    timeline = Timeline.model_validate_json((result.outdir / "timeline.json").read_text())
+    workspace = Workspace(result.outdir)
+    assert result.storyboard == workspace.storyboard
+    assert [page.name for page in workspace.storyboard_pages()] == ["page-001.png"]  # fewer shots than a page holds
+
+    # Four shots a page: the shots in order, page after page, and the index naming every scene and page.
+    monkeypatch.setattr(storyboard, "SHOTS_PER_PAGE", 4)
+    elsewhere = Workspace(tmp_path)
+    clips = [ClipResult(shot_id=shot.id, path=workspace.clip(index, shot.id), num_frames=1, cached=True) for index, shot in enumerate(plan.shots(), 1)]
+    pages = storyboard.write_storyboard(plan, timeline, clips, elsewhere)
+    assert pages == elsewhere.storyboard_pages() and len(pages) == -(-len(clips) // 4)
+    for page in pages:
+        with Image.open(page) as picture:
+            assert picture.format == "PNG" and picture.width > 1000 and picture.height > 300
+    index = elsewhere.storyboard.read_text(encoding="utf-8")
+    assert [f"storyboard/{page.name}" for page in pages] == re.findall(r'<img src="([^"]+)"', index)
+    assert [html.escape(scene.heading) for scene in plan.scenes] == re.findall(r'<li><a href="#page-\d+">([^<]+)</a>', index)
+
+    # A shorter film leaves no page of the longer one behind.
+    monkeypatch.setattr(storyboard, "SHOTS_PER_PAGE", 100)
+    assert storyboard.write_storyboard(plan, timeline, clips, elsewhere) == elsewhere.storyboard_pages() == [pages[0]]
+
+
+def test_movie_has_a_chapter_at_each_scene(movie):
+    result, _ = movie
+    plan = Plan.model_validate_json(result.plan.read_text())
+    timeline = Timeline.model_validate_json((result.outdir / "timeline.json").read_text())
+    starts = {shot.shot_id: shot.start_s for shot in timeline.shots}
+    chapters = read_chapters(result.movie)
+    assert [title for _, _, title in chapters] == [scene.heading for scene in plan.scenes]
+    assert [start for start, _, _ in chapters] == pytest.approx([starts[scene.shots[0].id] for scene in plan.scenes], abs=0.002)
+    assert [end for _, end, _ in chapters[:-1]] == [start for start, _, _ in chapters[1:]]
+    assert chapters[-1][1] == pytest.approx(timeline.duration_s(), abs=0.002)
 
 
 def test_rerun_renders_nothing_and_gives_the_same_movie(movie, tmp_path):
     result, settings = movie
     before = {clip.name: clip.stat().st_mtime_ns for clip in (result.outdir / "clips").glob("shot_*.mp4")}
-    finished = {path: path.stat().st_mtime_ns for path in (result.movie, result.storyboard, result.outdir / "audio" / "mix.wav")}
+    finished = {path: path.stat().st_mtime_ns for path in (result.movie, result.storyboard, result.outdir / "audio" / "mix.m4a")}
     again = make_movie(SHORT_SCRIPT, SHORT_BANK, result.outdir, settings)
     assert {path: path.stat().st_mtime_ns for path in finished} == finished, "nothing changed, so nothing is remade"
     assert again.audio == result.audio

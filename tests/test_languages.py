@@ -243,7 +243,7 @@ def test_a_japanese_film_speaks_japanese_and_burns_in_real_letters(tmp_path, mon
     elsewhere = Workspace(tmp_path / "boxes")
     elsewhere.root.mkdir()
     shutil.copy(result.outdir / elsewhere.burnt_subtitles.name, elsewhere.burnt_subtitles)
-    boxes = assemble.assemble_movie(clips, result.outdir / "audio" / "mix.wav", result.subtitles, settings.video, elsewhere, title="x", language="ja")
+    boxes = assemble.assemble_movie(clips, Workspace(result.outdir).mix, result.subtitles, settings.video, elsewhere, title="x", language="ja")
     middle = (line.start_s + line.end_s) / 2
     letters, empty = (frame_at(movie, middle, 320, 180).astype(int) for movie in (result.movie, boxes))
     assert np.abs(letters - empty)[130:].mean() > 1.0

@@ -11,7 +11,7 @@ from scipy.io import wavfile
 
 from movieagent.errors import InputError, RenderError
 from movieagent.eval.probe import probe_video
-from movieagent.media import decode_audio, decode_audio_blocks, decode_video_frames, ffmpeg_exe, frame_from_clip, probe
+from movieagent.media import decode_audio, decode_audio_blocks, decode_audio_into, decode_video_frames, ffmpeg_exe, frame_from_clip, probe
 
 
 def make_with_ffmpeg(output: Path, *arguments: str) -> Path:
@@ -107,3 +107,7 @@ def test_audio_decodes_in_blocks_to_the_same_samples_as_whole(tmp_path):
 
     whole = decode_audio(tmp_path / "stereo.wav", rate, max_seconds=2.0)
     np.testing.assert_array_equal(whole, stereo[: 2 * rate])
+    with open(tmp_path / "first-2-s.raw", "w+b") as raw:
+        assert decode_audio_into(tmp_path / "stereo.wav", rate, raw, max_seconds=2.0) == 2 * rate
+        raw.seek(0)
+        np.testing.assert_array_equal(np.frombuffer(raw.read(), "<i2").reshape(-1, 2), whole)

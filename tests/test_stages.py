@@ -82,3 +82,17 @@ def test_each_stop_makes_its_stage_and_no_more_and_the_next_run_reuses_it(tmp_pa
     assert finished.audio is not None and finished.audio.integrated_lufs == pytest.approx(settings.audio.target_lufs, abs=0.5)
     assert {path: path.stat().st_mtime_ns for path in speech} == speech, "speech made by an earlier stop is reused"
     assert set(finished.stage_seconds) == {"ingest", "plan", "speech", "timeline", "render", "subtitles", "mix", "assemble"}
+
+
+def test_the_soundtrack_is_made_while_the_shots_render(tmp_path):
+    settings = load_settings(
+        progress=False,
+        video={"width": 128, "height": 72, "fps": 6, "preset": "ultrafast"},
+        render={"video": {"kind": "preview", "shot_label": False, "speaker_cue": False}, "runner": {"kind": "local", "workers": 1}},
+    )
+    updates: list[tuple[str, int, int]] = []
+    result = make_movie(SHORT_SCRIPT, SHORT_BANK, tmp_path / "film", settings, on_progress=lambda u: updates.append((u.stage, u.done, u.total)))
+    mix_started = updates.index(("mix", 0, 1))
+    render_done = max(position for position, (stage, done, total) in enumerate(updates) if stage == "render")
+    assert mix_started < render_done, "the mix waits for no clip"
+    assert updates[-1][0] == "assemble" and result.movie.is_file() and result.audio is not None

@@ -1,14 +1,19 @@
-"""The storyboard sheet: real PNGs, judged by their pixels."""
+"""The storyboard: pages as real PNGs, judged by their pixels."""
 
 from __future__ import annotations
 
+import re
+import weakref
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from movieagent.storyboard import StoryboardFrame, write_storyboard
+from movieagent import storyboard
+from movieagent.schema import ClipResult, LocationSheet, Plan, Scene, Shot, ShotTiming, Timeline
+from movieagent.storyboard import StoryboardFrame, write_page
+from movieagent.workspace import Workspace
 
 COLOURS = [
     (220, 40, 40),
@@ -33,7 +38,7 @@ def solid_frames(count: int) -> list[StoryboardFrame]:
 
 def sheet_of(tmp_path: Path, frames: list[StoryboardFrame], name: str = "board.png", **options) -> np.ndarray:
     output = tmp_path / name
-    write_storyboard(frames, output, title="The Test Picture", **options)
+    write_page(frames, output, title="The Test Picture", **options)
     with Image.open(output) as image:
         assert image.format == "PNG"
         return np.asarray(image.convert("RGB")).astype(int)
@@ -88,5 +93,46 @@ def test_frames_can_be_image_files(tmp_path):
 
 def test_no_frames_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="at least one frame"):
-        write_storyboard([], tmp_path / "board.png", title="Empty")
+        write_page([], tmp_path / "board.png", title="Empty")
     assert not (tmp_path / "board.png").exists()
+
+
+def film_of(shots: int, tmp_path: Path) -> tuple[Plan, Timeline, list[ClipResult]]:
+    """A plan of `shots` one-second shots, six to a scene, with a timeline and (unread) clips."""
+    scenes = [
+        Scene(id=f"scene-{first // 6 + 1}", index=first // 6 + 1, heading=f"INT. ROOM {first // 6 + 1} <&> - DAY", location_id="room",
+              shots=[Shot(id=f"shot-{number}", scene_id=f"scene-{first // 6 + 1}", duration_s=1.0, action=f"Shot {number}.")
+                     for number in range(first + 1, min(first + 6, shots) + 1)])
+        for first in range(0, shots, 6)
+    ]  # fmt: skip
+    plan = Plan(title="Long <Film>", source=Path("film.fountain"), cast=[], locations=[LocationSheet(id="room", name="Room", description="")], scenes=scenes)
+    timings = [ShotTiming(shot_id=shot.id, index=index, start_s=index - 1, duration_s=1.0, num_frames=24) for index, shot in enumerate(plan.shots(), 1)]
+    clips = [ClipResult(shot_id=shot.id, path=tmp_path / f"{shot.id}.mp4", num_frames=24, cached=True) for shot in plan.shots()]
+    return plan, Timeline(fps=24, shots=timings), clips
+
+
+def test_a_longer_film_gets_more_pages_not_more_pictures_in_memory(tmp_path, monkeypatch):
+    grabbed: list[weakref.ref[Image.Image]] = []
+    most_alive = 0
+
+    def grab(path: Path, *, duration_s: float, width: int) -> Image.Image:
+        nonlocal most_alive
+        picture = Image.new("RGB", (width, width * 9 // 16), COLOURS[len(grabbed) % len(COLOURS)])
+        grabbed.append(weakref.ref(picture))
+        most_alive = max(most_alive, sum(ref() is not None for ref in grabbed))
+        return picture
+
+    monkeypatch.setattr(storyboard, "frame_from_clip", grab)
+    for pages in (2, 4):
+        most_alive = 0
+        workspace = Workspace(tmp_path / f"{pages}-pages")
+        plan, timeline, clips = film_of(pages * storyboard.SHOTS_PER_PAGE - 3, tmp_path)
+        written = storyboard.write_storyboard(plan, timeline, clips, workspace)
+        assert written == workspace.storyboard_pages() and len(written) == pages
+        assert most_alive <= storyboard.SHOTS_PER_PAGE  # one page's pictures at a time
+
+    index = workspace.storyboard.read_text(encoding="utf-8")
+    assert "<title>Long &lt;Film&gt;: storyboard</title>" in index and "INT. ROOM 1 &lt;&amp;&gt; - DAY" in index
+    assert index.count("<img ") == 4 and index.count("<li>") == len(plan.scenes)
+    # The last scene starts on the last page; its link goes there.
+    assert re.search(rf'<li><a href="#page-4">INT\. ROOM {len(plan.scenes)} ', index)

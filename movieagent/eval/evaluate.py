@@ -98,7 +98,7 @@ def evaluate_movie(
             evaluated_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             movie=_relative(movie.movie, movie.root),
             subtitles_vtt=_relative(movie.movie.with_suffix(".vtt"), movie.root) if cues is not None else None,
-            storyboard=_relative(movie.storyboard, movie.root) if movie.storyboard else None,
+            storyboard_pages=[_relative(page, movie.root) for page in movie.storyboard_pages],
             duration_s=movie.video.duration_s,
             width=movie.video.width,
             height=movie.video.height,

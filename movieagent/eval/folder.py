@@ -1,7 +1,7 @@
 """A movie folder read into one model, from our output layout or from a showlab/MovieAgent results folder.
 
-Ours (movieagent/workspace.py): plan.json, timeline.json, movie.mp4, movie.srt, storyboard.png. The sound is measured
-as the movie's own track (what viewers hear), not audio/mix.wav.
+Ours (movieagent/workspace.py): plan.json, timeline.json, movie.mp4, movie.srt, storyboard/. The sound is measured
+as the movie's own track (what viewers hear), not audio/mix.m4a.
 MovieAgent's: see movieagent/eval/showlab.py.
 """
 
@@ -38,7 +38,7 @@ class MovieFolder(BaseModel):
     movie: Path
     video: MediaInfo
     subtitles: Path | None = None
-    storyboard: Path | None = None
+    storyboard_pages: list[Path] = []
 
 
 def read_movie_folder(root: Path) -> MovieFolder:
@@ -78,7 +78,7 @@ def _read_ours(workspace: Workspace) -> MovieFolder:
         movie=workspace.movie,
         video=probe_video(workspace.movie),
         subtitles=workspace.subtitles if workspace.subtitles.is_file() else None,
-        storyboard=workspace.storyboard if workspace.storyboard.is_file() else None,
+        storyboard_pages=workspace.storyboard_pages(),
     )
 
 

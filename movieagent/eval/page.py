@@ -93,11 +93,11 @@ def _watch(report: EvalReport, subtitles_vtt: str | None) -> str:
         # the same subtitles then come from the page itself. This runs before the browser starts loading the track.
         text = json.dumps(subtitles_vtt).replace("</", "<\\/")
         player += f"<script>{LOCAL_SUBTITLES.replace('VTT_TEXT', text)}</script>"
-    storyboard = (
-        f'<details class="storyboard"><summary>Storyboard</summary><img src="{_attribute(report.storyboard)}" alt="storyboard"></details>'
-        if report.storyboard
-        else ""
+    pages = "".join(
+        f'<img src="{_attribute(page)}" alt="storyboard page {number}" loading="lazy">'
+        for number, page in enumerate(report.storyboard_pages, start=1)
     )
+    storyboard = f'<details class="storyboard"><summary>Storyboard</summary>{pages}</details>' if pages else ""
     hint = '<p class="hint">Click a shot, a cue or a point on a plot to jump there in the movie.</p>'
     return _section("watch", "Watch", player + hint + storyboard)
 

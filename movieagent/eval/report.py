@@ -62,7 +62,7 @@ class EvalReport(BaseModel):
     evaluated_at: str
     movie: str = Field(description="Relative to the folder, as are the other files named here")
     subtitles_vtt: str | None = None
-    storyboard: str | None = None
+    storyboard_pages: list[str] = []
     duration_s: float
     width: int
     height: int

@@ -7,6 +7,7 @@ reduced, which smooths their edges without any per-pixel noise.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import random
@@ -111,6 +112,9 @@ def is_interior(place: str, interior: bool | None) -> bool:
     return not _words(place) & OUTDOOR_WORDS
 
 
+# A worker renders shot after shot in the same few places: the last backdrops are kept (a few MB each). Callers
+# only read them.
+@functools.lru_cache(maxsize=2)
 def photo_backdrop(path: Path, size: tuple[int, int]) -> Image.Image:
     """The location photo, centre-cropped to the frame's aspect at its own resolution (capped)."""
     width, height = size
@@ -121,6 +125,7 @@ def photo_backdrop(path: Path, size: tuple[int, int]) -> Image.Image:
     return cover_fit(photo, target)
 
 
+@functools.lru_cache(maxsize=2)
 def drawn_backdrop(place: str, interior: bool | None, time_of_day: str, size: tuple[int, int]) -> Image.Image:
     """A simple set for `place`: a room (wall, floor, window, door) or an exterior (sky, horizon, ground)."""
     seed = int.from_bytes(hashlib.sha256(" ".join(place.upper().split()).encode()).digest()[:8], "big")

@@ -2,7 +2,8 @@
 
 Each shot is the location (its photo, or a set drawn from its name) with the characters standing in
 their planned boxes (cut-outs, photo cards or silhouettes), filmed by a camera that frames, angles and
-moves as the plan says. Frames are piped to ffmpeg as raw RGB and encoded to H.264 (yuv420p). Every
+moves as the plan says. Frames are drawn (movieagent/preview/shot.py), converted to YUV 4:2:0 here (OpenCV, as
+ffmpeg would) and piped to ffmpeg, which encodes H.264 while the next frames are drawn. Every
 clip of a movie gets the same size, rate, crf and preset, so x264 picks the same profile and level for
 all of them and the assembler can join them without re-encoding. Drawing lives in movieagent/preview/.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 from pydantic import BaseModel, ConfigDict, Field
 
 from movieagent.errors import RenderError
@@ -48,9 +50,9 @@ class Backend:
         shot = compose_shot(job, look)
 
         # 3. Draw and encode every frame, into a temporary file renamed into place on success.
-        frames = (shot.frame(index) for index in range(job.num_frames))
+        frames = (cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420) for frame in shot.frames())
         with atomic_path(output) as temporary:
-            encode_clip(frames, job, temporary, threads=self.options.threads)
+            encode_clip(frames, job, temporary, threads=self.options.threads, pixel_format="yuv420p")
 
 
 def _check_job(job: RenderJob) -> None:

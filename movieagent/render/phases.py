@@ -70,7 +70,9 @@ def render_phase(
         else:
             pending.append(job)
 
-    # 2. The rest go to the runner; each finished file enters the cache at once, so a failed run keeps it.
+    # 2. The rest go to the runner, longest first: the last to finish are short, so no worker waits long for the
+    # others at the end. Each finished file enters the cache at once, so a failed run keeps it.
+    pending.sort(key=lambda job: job.num_frames, reverse=True)
     pending_by_shot = {job.shot_id: job for job in pending}
 
     def finished(result: ClipResult) -> None:

@@ -98,6 +98,7 @@ class Saved(BaseModel):
 class ProjectStatus(BaseModel):
     plan_version: str | None
     movie_version: str | None = Field(description="Changes each time a new movie.mp4 is written")
+    storyboard_pages: list[str] = Field(default=[], description="The storyboard's pages, in order (storyboard/page-001.png ...)")
     run: RunStatus | None = Field(description="The last plan or render run of this project, live while it runs")
 
 

@@ -10,7 +10,7 @@ Routes (every path is built from a checked project name and an allow-list, never
     POST /api/projects/<name>/render              starts a render (202), or 409 while one runs
     GET  /api/projects/<name>/status              plan version, movie version and the run's live progress (polled)
     GET  /api/projects/<name>/thumbs/<shot>.jpg   a picture from the shot's rendered clip
-    GET  /api/projects/<name>/files/<file>        movie.mp4, movie.srt, movie.vtt, plan.json, storyboard.png, clips/...
+    GET  /api/projects/<name>/files/<file>        movie.mp4, movie.srt, movie.vtt, plan.json, storyboard/page-001.png..., clips/...
     GET  /openapi.json, /docs                     the API's schema and its docs page (request and response models: api.py)
 """
 
@@ -59,7 +59,9 @@ from movieagent.studio.uploads import UploadLimits
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 # The files of a movie folder the page may fetch, and their types; anything else is not found.
-SERVED_FILES = re.compile(r"^(movie\.mp4|movie\.srt|plan\.json|storyboard\.png|clips/shot_\d{4}_[a-z0-9][a-z0-9_-]*\.mp4)$")
+SERVED_FILES = re.compile(
+    r"^(movie\.mp4|movie\.srt|plan\.json|storyboard/page-\d{3,4}\.png|clips/shot_\d{4}_[a-z0-9][a-z0-9_-]*\.mp4)$"
+)
 SERVED_TYPES = {".mp4": "video/mp4", ".srt": "application/x-subrip", ".json": "application/json", ".png": "image/png"}
 FILE_TYPES = [*SERVED_TYPES.values(), "text/vtt"]
 # Requests that change something must carry this header. A page on another site cannot add it without a
@@ -187,7 +189,10 @@ def create_app(
     def status(name: str) -> ProjectStatus:
         """The plan's and the movie's versions, and the live progress of the project's run (poll it)."""
         project = store.get(name)
-        return ProjectStatus(plan_version=project.plan_version(), movie_version=project.movie_version(), run=runs.status(project))
+        pages = [page.relative_to(project.workspace.root).as_posix() for page in project.workspace.storyboard_pages()]
+        return ProjectStatus(
+            plan_version=project.plan_version(), movie_version=project.movie_version(), storyboard_pages=pages, run=runs.status(project)
+        )
 
     @app.get(
         "/api/projects/{name}/thumbs/{shot_id}.jpg",
@@ -206,7 +211,7 @@ def create_app(
         responses={200: {"content": {media: {} for media in FILE_TYPES}, "description": "The file"}, **errors(404)},
     )
     def movie_file(name: str, path: str, download: bool = False) -> Response:
-        """movie.mp4, movie.srt, movie.vtt, plan.json, storyboard.png or clips/shot_NNNN_<id>.mp4; `download` asks the browser to save it."""
+        """movie.mp4, movie.srt, movie.vtt, plan.json, storyboard/page-NNN.png or clips/shot_NNNN_<id>.mp4; `download` asks the browser to save it."""
         project = store.get(name)
         if path == "movie.vtt":
             subtitles = _inside(project, project.workspace.subtitles)

@@ -17,6 +17,7 @@ const state = {
   dirty: false,
   run: null,           // the last run's status
   movieVersion: null,
+  storyboardPages: [],
   shownMovie: null,    // the movie version the <video> shows
   problems: [],        // the last refusal of the plan, to mark its cards
 };
@@ -384,7 +385,8 @@ function showMovie() {
   $('#download-mp4').href = projectUrl('files/movie.mp4?download=true');
   $('#download-srt').href = projectUrl('files/movie.srt?download=true');
   $('#download-plan').href = projectUrl('files/plan.json?download=true');
-  $('#storyboard').src = projectUrl(`files/storyboard.png?${stamp}`);
+  $('#storyboard').replaceChildren(...state.storyboardPages.map((page, index) =>
+    el('img', { class: 'storyboard', loading: 'lazy', alt: `Storyboard page ${index + 1}`, src: projectUrl(`files/${page}?${stamp}`) })));
 }
 
 // ------------------------------------------------------------------ polling: progress and other tabs' edits
@@ -400,6 +402,7 @@ async function poll() {
     const finishedNow = state.run && state.run.state === 'running' && status.run && status.run.state !== 'running';
     state.run = status.run;
     state.movieVersion = status.movie_version;
+    state.storyboardPages = status.storyboard_pages;
     showRun();
     if (!status.plan_version && status.run && status.run.state === 'failed') {
       $('#plan-empty').textContent = `Planning failed: ${status.run.error}`;
