@@ -29,6 +29,7 @@ from movieagent.schema import RenderJob
 # ffmpeg's AAC encoder with its fast coder: twice as fast as the default search, and at 192 kb/s speech and a music bed
 # measure the same (loudness within 0.01 LU, true peak no higher).
 AUDIO_CODECS = {".m4a": ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k"], ".flac": ["-c:a", "flac"], ".wav": ["-c:a", "pcm_s16le"]}
+LOSSY_AUDIO = frozenset({".m4a"})  # what these files hold once decoded is not what was written
 AUDIO_BLOCK = 64_000  # samples per decoded audio block: long enough for fast numpy, short enough to keep memory flat
 # "Duration: 00:01:02.50," and one "Stream #0:1(und): Video: h264 (High) ..., yuv420p, 854x480, ..., 24 fps, ..." line
 # per stream, as ffmpeg describes any input it can open.

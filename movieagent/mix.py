@@ -9,7 +9,7 @@ Levels, in the order they are set:
 Nothing whose size grows with the movie is held in memory, so a feature film costs time, not memory. The mix is
 made block by block, three times over, from the lines (each read from its file while a block needs it) and the music
 bed: pass 1 measures the loudness of each bus, pass 2 finds the true peaks of their sum (kept on disk for the limiter,
-movieagent/limiter.py), pass 3 encodes the file and measures what it wrote. `make_mix` is the stage: it reuses the
+movieagent/limiter.py), pass 3 encodes the file and measures what it wrote (an AAC file decoded again: the encoder moves peaks too). `make_mix` is the stage: it reuses the
 mix in the output folder (AAC, as the movie carries it) when nothing it is made of changed.
 """
 
@@ -41,9 +41,10 @@ from movieagent.loudness import (
     StepSums,
     integrated_loudness,
     k_weighting_sos,
+    measure_audio,
 )
 from movieagent.limiter import LIMITER_MARGIN_DB, ChunkFile, Limiter
-from movieagent.media import audio_writer, decode_audio_into, read_wav_duration
+from movieagent.media import LOSSY_AUDIO, audio_writer, decode_audio_into, read_wav_duration
 from movieagent.schema import LineTiming, Timeline
 from movieagent.workspace import Workspace, atomic_path, write_text_atomic
 
@@ -62,6 +63,7 @@ STEREO_FROM_MONO_DB = 10 * math.log10(2)  # BS.1770 sums the power of the left a
 BLOCK = 64_000  # samples per block: long enough for fast numpy, short enough to keep memory flat; a multiple of CHUNK
 
 AMBIENCE_MIN_RATE = 4000  # the generated pad has nothing above ~1 kHz: synthesised at the mix rate / 8 (or 4, 2...)
+MAX_TURN_DOWNS = 2  # writes of the whole mix, turned down, after the first: one is nearly always enough
 MUSIC_FIX = "set audio.music to an audio file ffmpeg can read, or remove it to use the generated ambience"
 
 
@@ -118,12 +120,17 @@ def mix_audio(timeline: Timeline, settings: AudioSettings, output: Path, *, seed
         limiter = Limiter(chunks, settings.true_peak_dbtp, rate)
         master_gain = _master_gain(levels, limiter, settings.target_lufs, buses)
 
-        # 4. write (pass 3), measuring what is written; if gain changes moved an inter-sample peak over the ceiling,
-        # turn everything down the rest of the way
-        measurement = _write_mix(buses, levels, limiter, master_gain, output)
-        if measurement.true_peak_dbtp > settings.true_peak_dbtp:
-            turn_down = _db_to_gain(settings.true_peak_dbtp - LIMITER_MARGIN_DB - measurement.true_peak_dbtp)
-            measurement = _write_mix(buses, levels, limiter, master_gain * turn_down, output)
+        # 4. write (pass 3), measuring what is written, and a lossy file once more decoded: gain changes and the AAC
+        # encoder move inter-sample peaks (the encoder by up to a few tenths of a dB). Past the ceiling, the whole mix
+        # is turned down by what it passed and written again.
+        for _turn_down in range(MAX_TURN_DOWNS + 1):
+            measurement = _write_mix(buses, levels, limiter, master_gain, output)
+            if output.suffix.lower() in LOSSY_AUDIO:
+                measurement = measurement.model_copy(update={"true_peak_dbtp": measure_audio(output).true_peak_dbtp})
+            over_db = measurement.true_peak_dbtp - settings.true_peak_dbtp
+            if over_db <= 0:
+                break
+            master_gain *= _db_to_gain(-over_db - LIMITER_MARGIN_DB)
     return MixReport(**measurement.model_dump(exclude={"clipped_samples"}), music_source=music_source)
 
 
@@ -438,7 +445,7 @@ def _master_gain(levels: _Levels, limiter: Limiter, target_lufs: float, buses: _
 
 def _write_mix(buses: _Buses, levels: _Levels, limiter: Limiter, master_gain: float, output: Path) -> AudioMeasurement:
     """Pass 3: the sum at the master gain through the limiter, as 16-bit PCM encoded as it comes, measured as it is
-    written (before the AAC encoder, which may move a peak by a few hundredths of a dB)."""
+    written (before the encoder: mix_audio measures an AAC file once more, decoded)."""
     meter = LoudnessMeter(buses.rate, channels=2)
     with atomic_path(output) as temporary, audio_writer(temporary, buses.rate) as write:
         for start, stop in _blocks(buses.length):
