@@ -3,7 +3,6 @@ and tools/draw_example_bank.py reproduces the committed PNGs exactly."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from PIL import Image
 
 from movieagent.ingest import check_inputs, load_bank
 from movieagent.schema import Script, ScriptAction, ScriptDialogue, ScriptTransition
+from tools.draw_example_bank import draw_images
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -119,11 +119,7 @@ def test_short_bank_has_a_photo_card_after_the_cut_out():
 
 
 def test_drawing_script_reproduces_the_committed_images(tmp_path: Path):
-    spec = importlib.util.spec_from_file_location("draw_example_bank", REPO / "tools" / "draw_example_bank.py")
-    drawing = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(drawing)
-
-    written = drawing.draw_images(tmp_path)
+    written = draw_images(tmp_path)
 
     committed = sorted(path.relative_to(BANKS) for bank in (LIGHTHOUSE_BANK, BORROWED_SUGAR_BANK) for path in bank.rglob("*.png"))
     assert sorted(path.relative_to(tmp_path) for path in written) == committed
@@ -134,5 +130,5 @@ def test_drawing_script_reproduces_the_committed_images(tmp_path: Path):
         # Pillow's antialiasing of shape edges changes between releases (13.0 moves about 4 % of a figure's edge
         # pixels, 0.2 levels on average); a drawing that changed moves far more.
         assert difference.mean() < 1 and (difference > 32).mean() < 0.01, (
-            f"{relative} differs from a fresh drawing: run tools/draw_example_bank.py and commit the result"
+            f"{relative} differs from a fresh drawing: run python -m tools.draw_example_bank and commit the result"
         )
