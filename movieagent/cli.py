@@ -188,8 +188,16 @@ def _warn(warnings: list[str]) -> None:
         _say(f"warning: {warning}", stderr=True)
 
 
-def _report_review(result: MovieResult) -> None:
-    _say(f"Plan ready for review: edit {result.plan}, then run the same command with --resume")
+def _make_movie(script: Path, characters: Path, out: Path, settings: Settings, **options: Any) -> MovieResult | None:
+    """make_movie with its warnings said; None when the plan waits for review (the user is told how to go on)."""
+    from movieagent.pipeline import make_movie
+
+    result = make_movie(script, characters, out, settings, **options)
+    _warn(result.warnings)
+    if result.awaiting_review:
+        _say(f"Plan ready for review: edit {result.plan}, then run the same command with --resume")
+        return None
+    return result
 
 
 def _who_planned(plan_file: Path) -> str | None:
@@ -228,16 +236,12 @@ def make(
     from rich.console import Console
     from rich.table import Table
 
-    from movieagent.pipeline import make_movie
-
     settings = build_settings(config, quiet=quiet, llm=llm, model=model, speech=speech, assignments=set_)
     stage = stop_after.value if stop_after else None
-    result = make_movie(
-        script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume, force=force  # type: ignore[arg-type]
+    result = _make_movie(
+        script, characters, out, settings, plan_file=plan, stop_after=stage, review=review, resume=resume, force=force
     )
-    _warn(result.warnings)
-    if result.awaiting_review:
-        _report_review(result)
+    if result is None:
         return
     table = Table(show_header=False, box=None)
     for label, value in (
@@ -270,14 +274,11 @@ def plan_command(
     speech: SpeechOpt = None,
 ) -> None:
     """Plan only: write OUT/plan.json and OUT/voices.json (edit the plan, then `make --plan OUT/plan.json`)."""
-    from movieagent.pipeline import make_movie
     from movieagent.schema import Plan
 
     settings = build_settings(config, quiet=quiet, llm=llm, model=model, speech=speech, assignments=set_)
-    result = make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
-    _warn(result.warnings)
-    if result.awaiting_review:
-        _report_review(result)
+    result = _make_movie(script, characters, out, settings, stop_after="plan", review=review, resume=resume, force=force)
+    if result is None:
         return
     plan = Plan.model_validate_json(result.plan.read_text(encoding="utf-8"))
     _say(f"{result.plan}: {len(plan.scenes)} scenes, {len(plan.shots())} shots, {plan.duration_s():.1f} s planned")

@@ -273,33 +273,34 @@ class StructuredChat:
         cached: bool,
         problem: str | None,
     ) -> None:
+        """A reply, valid or not, with its tokens, latency and cost."""
         if not self.transcript:
             return
         price = self.prices.get(request.model)
         cost = 0.0 if cached else price.cost_usd(reply.prompt_tokens, reply.completion_tokens) if price else None
-        self.transcript.record(
-            CallRecord(
-                agent=question.agent,
-                scene=question.scene,
-                model=request.model,
-                attempt=attempt,
-                outcome="invalid" if problem else "valid",
-                cached=cached,
-                problem=problem,
-                finish_reason=reply.finish_reason,
-                latency_s=0.0 if cached else reply.latency_s,
-                prompt_tokens=reply.prompt_tokens,
-                completion_tokens=reply.completion_tokens,
-                cost_usd=cost,
-                request_key=key,
-                messages=request.messages,
-                reply=reply.content,
-            )
+        self._write_record(
+            question,
+            attempt,
+            request,
+            key,
+            outcome="invalid" if problem else "valid",
+            cached=cached,
+            problem=problem,
+            finish_reason=reply.finish_reason,
+            latency_s=0.0 if cached else reply.latency_s,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            cost_usd=cost,
+            reply=reply.content,
         )
 
     def _record_failure(
         self, question: Question[Any], attempt: int, request: ChatRequest, key: str, problem: str, *, cached: bool = False
     ) -> None:
+        """A call that brought no usable reply."""
+        self._write_record(question, attempt, request, key, outcome="error", cached=cached, problem=problem)
+
+    def _write_record(self, question: Question[Any], attempt: int, request: ChatRequest, key: str, **outcome: Any) -> None:
         if self.transcript:
             self.transcript.record(
                 CallRecord(
@@ -307,11 +308,9 @@ class StructuredChat:
                     scene=question.scene,
                     model=request.model,
                     attempt=attempt,
-                    outcome="error",
-                    cached=cached,
-                    problem=problem,
                     request_key=key,
                     messages=request.messages,
+                    **outcome,
                 )
             )
 
