@@ -34,7 +34,7 @@ from movieagent.planning.crew import ScreenwriterTask  # noqa: E402
 from movieagent.planning.crews.rules import Backend as RulesCrew  # noqa: E402
 from movieagent.planning.crews.transformers import Backend  # noqa: E402
 from tests.fake_openai import Call, FakeOpenAI, question_of  # noqa: E402
-from tests.tiny_chat_model import CHAT_TEMPLATE, END, tiny_model  # noqa: E402, F401 - the fixture
+from tests.tiny_chat_model import CHAT_TEMPLATE, END, ask_together, tiny_model  # noqa: E402, F401 - the fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = (ROOT / "examples/short/the-lighthouse-keeper.fountain", ROOT / "character_bank/lighthouse")
@@ -68,23 +68,6 @@ def ask(text: str, *, temperature: float = 0.0, max_tokens: int = 12) -> ChatReq
     return ChatRequest(model="tiny", messages=messages, temperature=temperature, max_tokens=max_tokens)
 
 
-def ask_together(client: LocalChatClient, requests: list[ChatRequest]) -> list:
-    """Sends every request from its own thread at the same moment, as the planning graph's scenes do."""
-    replies: list = [None] * len(requests)
-    start = threading.Barrier(len(requests))
-
-    def send(index: int) -> None:
-        start.wait()
-        replies[index] = client.complete(requests[index], timeout_s=30)
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(requests))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return replies
-
-
 def load_short():
     return check_inputs(*SHORT, max_bytes=PACING.max_script_bytes, max_scenes=PACING.max_scenes)
 
@@ -98,7 +81,7 @@ def test_concurrent_calls_share_generate_calls_and_answer_as_if_alone(client, ti
     monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", lambda *a, **k: loads.append(a) or real_load(*a, **k))
     requests = [ask("tell me about the lighthouse " * (index + 1)) for index in range(6)]
 
-    together = ask_together(client, requests)
+    together = ask_together(client, requests, timeout_s=30)
 
     # Six threads, one model load, fewer generate calls than requests, batches of up to four.
     assert len(loads) == 1
@@ -123,7 +106,7 @@ def test_concurrent_calls_share_generate_calls_and_answer_as_if_alone(client, ti
 
 def test_the_chat_template_frames_each_prompt_and_padding_is_on_the_left(client, tiny_model, generate_calls):
     requests = [ask("short"), ask("a much longer question about the keeper and the lamp room")]
-    ask_together(client, requests)
+    ask_together(client, requests, timeout_s=30)
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     (call,) = generate_calls
@@ -178,7 +161,7 @@ def test_a_prompt_longer_than_the_context_fails_alone_and_its_batch_is_answered(
 
 def test_sampling_follows_the_request_and_never_shares_a_batch_with_greedy(client, generate_calls):
     requests = [ask("the lamp", temperature=1.5), ask("the lamp", temperature=1.5), ask("the lamp"), ask("the lamp")]
-    replies = ask_together(client, requests)
+    replies = ask_together(client, requests, timeout_s=30)
 
     assert sorted((call["do_sample"], call.get("temperature"), len(call["input_ids"])) for call in generate_calls) == [
         (False, None, 2),

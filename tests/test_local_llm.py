@@ -9,7 +9,6 @@ import logging
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 
 import pytest
@@ -27,7 +26,7 @@ from movieagent.llm.generation import Finished, Row  # noqa: E402
 from movieagent.llm.local import LocalChatClient  # noqa: E402
 from movieagent.llm.retry import CallFailed  # noqa: E402
 from movieagent.planning.crew import SceneBeats  # noqa: E402
-from tests.tiny_chat_model import tiny_model  # noqa: F401 - the fixture
+from tests.tiny_chat_model import ask_together, tiny_model  # noqa: E402, F401 - the fixture
 
 
 class Brief(BaseModel):
@@ -59,27 +58,11 @@ def client(tiny_model):
     local.close()
 
 
-def ask_together(client: LocalChatClient, requests: list[ChatRequest]) -> list:
-    replies: list = [None] * len(requests)
-    start = threading.Barrier(len(requests))
-
-    def send(index: int) -> None:
-        start.wait()
-        replies[index] = client.complete(requests[index], timeout_s=60)
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(requests))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return replies
-
-
 def test_a_random_model_constrained_to_the_schema_answers_valid_json_and_stops_at_its_end(client):
     schema = treatment_schema()
     # Greedy and sampled rows in their own batches, several rows a batch: each follows its own grammar.
     requests = [json_request(schema), json_request(schema), json_request(schema, temperature=1.0), json_request(schema, temperature=1.0)]
-    replies = ask_together(client, requests)
+    replies = ask_together(client, requests, timeout_s=60)
 
     for reply in replies:
         data = json.loads(reply.content)
@@ -95,7 +78,7 @@ def test_a_constrained_answer_always_writes_the_tag_of_a_union(client):
     schema = capped_schema(SceneBeats.model_json_schema(), text_chars=30, list_items=3)
     constrain(schema, "SceneBeats.beats", minItems=3)
     requests = [json_request(schema, temperature=1.0) for _ in range(4)]
-    for reply in ask_together(client, requests):
+    for reply in ask_together(client, requests, timeout_s=60):
         beats = SceneBeats.model_validate_json(reply.content).beats
         assert len(beats) == 3 and all(f'"kind":"{beat.kind}"' in reply.content for beat in beats)
 

@@ -3,7 +3,9 @@ through the same from_pretrained path as a real one; its byte-level BPE tokenize
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +16,10 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers  # 
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast  # noqa: E402
 
 from movieagent.planning.crews.llm import PROMPTS  # noqa: E402
+
+if TYPE_CHECKING:
+    from movieagent.llm import ChatReply, ChatRequest
+    from movieagent.llm.local import LocalChatClient
 
 ROOT = Path(__file__).resolve().parents[1]
 END = "<|end|>"
@@ -60,3 +66,18 @@ def tiny_model(tmp_path_factory) -> Path:
     return folder
 
 
+def ask_together(client: LocalChatClient, requests: list[ChatRequest], *, timeout_s: float) -> list[ChatReply]:
+    """Sends every request from its own thread at the same moment, as the planning graph's scenes do."""
+    replies: list = [None] * len(requests)
+    start = threading.Barrier(len(requests))
+
+    def send(index: int) -> None:
+        start.wait()
+        replies[index] = client.complete(requests[index], timeout_s=timeout_s)
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return replies
