@@ -19,7 +19,7 @@ from movieagent import load_settings
 from movieagent.diffusion.downloads import describe, download, fetch_plan, pipeline_files
 from movieagent.errors import InputError, MovieAgentError
 from tests.conftest import draw_portrait
-from tests.fake_hub import COMMIT, FakeHub, etag, serve
+from tests.fake_hub import COMMIT, FakeHub, serve
 
 PART = ["diffusers", "SomeModel"]
 VIDEO_INDEX = {"_class_name": "WanImageToVideoPipeline", "transformer": PART, "text_encoder": ["transformers", "UMT5EncoderModel"],

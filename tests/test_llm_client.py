@@ -309,7 +309,7 @@ def test_a_repair_too_long_for_the_context_drops_the_old_answer_then_names_the_r
     client = SmallContext()
     chat = StructuredChat(client, **{**chat_settings(tmp_path), "max_tokens": 300, "repair_tries": 1})
     question = pitch_question(messages=[{"role": "user", "content": "p" * 500}])
-    with pytest.raises(LLMError) as failure:
+    with pytest.raises(LLMError):
         chat.ask(question)
     first, repair = client.requests
     # The repair would not fit with the 300-character answer in it: the problem goes back without it.
