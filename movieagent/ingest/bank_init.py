@@ -1,9 +1,9 @@
 """`movieagent bank init`: a character bank drafted from a script, for a person to finish with pictures.
 
 init_bank(script_path, root) does it all; draft_bank(script, existing) reads the script: one character per speaking role the bank does not know yet
-(its cue variants as aliases, its description and age from where the action introduces it), one location per
-place in the scene headings. write_bank(draft, root) writes each as character.yaml / location.yaml in a
-folder of its own and never replaces a file.
+(its cue variants as aliases, its description and age from where the action introduces it, its gender where an
+English script says it: ingest.gender_words), one location per place in the scene headings. write_bank(draft, root)
+writes each as character.yaml / location.yaml in a folder of its own and never replaces a file.
 
 An introduction is the screenwriters' convention: a character's name in capitals the first time the action
 shows them, with what they look like after it, in brackets or between commas:
@@ -38,8 +38,10 @@ from movieagent.ingest.bank import (
     LocationFile,
     scan_bank,
 )
+from movieagent.ingest.gender_words import action_genders, gender_in_name
 from movieagent.ingest.script import load_script
-from movieagent.schema import CharacterBank, Model, Script, ScriptAction, slugify
+from movieagent.ingest.voice_words import voice_words
+from movieagent.schema import CharacterBank, Gender, Model, Script, ScriptAction, slugify
 
 # A description is a visual descriptor reused in every prompt: a sentence, not a paragraph.
 MAX_DESCRIPTION_CHARS = 240
@@ -63,6 +65,7 @@ class CharacterDraft(Model):
     aliases: list[str] = []
     description: str = ""
     age: int | None = Field(default=None, ge=0, le=_OLDEST_AGE)
+    gender: Gender | None = Field(default=None, description="What the script says: the role's name, its description or the pronouns after it")
     introduced_at: int | None = Field(default=None, description="Script line of the introduction the description comes from")
 
 
@@ -120,15 +123,31 @@ def draft_bank(script: Script, existing: CharacterBank | None = None) -> BankDra
             spellings.append(cue)
     actions = [element for scene in script.scenes for element in scene.elements if isinstance(element, ScriptAction)]
 
-    # 2. Characters: named from their introduction where there is one.
+    # 2. Introductions (full name, description, line) of the roles the bank lacks.
+    introductions = {
+        key: _introduction(spellings, set(variants) - {key}, actions)
+        for key, spellings in variants.items()
+        if existing is None or not any(existing.find_character(cue) for cue in spellings)
+    }
+
+    # 3. Genders an English script's action says around each role's names ('his wife Josephine', 'Edward ... he');
+    #    the word lists are English, so other languages get none.
+    english = script.language.lower().split("-")[0] == "en"
+    apposed: dict[str, Gender] = {}
+    spoken_of: dict[str, Gender] = {}
+    if english:
+        names = {key: [*spellings, introductions.get(key, ("",))[0]] for key, spellings in variants.items()}
+        apposed, spoken_of = action_genders((action.text for action in actions), names)
+
+    # 4. Characters: named from their introduction where there is one.
     characters: list[CharacterDraft] = []
     folders: set[str] = {LOCATIONS_FOLDER}
-    for key, spellings in variants.items():
-        if existing is not None and any(existing.find_character(cue) for cue in spellings):
-            continue
-        full_name, description, line = _introduction(spellings, set(variants) - {key}, actions)
+    for key, (full_name, description, line) in introductions.items():
+        spellings = variants[key]
         name = _safe_name(_display(full_name or spellings[0]))
         aliases = [cue for cue in [*spellings, full_name] if cue and cue.casefold() != name.casefold()]
+        # The name's words first ('LITTLE GIRL'), then the description's ('a white man', 'his wife X'), then pronouns.
+        gender = gender_in_name([name, *aliases]) or voice_words(description).gender or apposed.get(key) or spoken_of.get(key)
         characters.append(
             CharacterDraft(
                 folder=_folder(name, folders),
@@ -136,11 +155,12 @@ def draft_bank(script: Script, existing: CharacterBank | None = None) -> BankDra
                 aliases=[_safe_name(alias) for alias in dict.fromkeys(aliases)],
                 description=description,
                 age=_age(description),
+                gender=gender if english else None,
                 introduced_at=line,
             )
         )
 
-    # 3. Locations: one per place, described as the heading does (what it looks like is for the person to add).
+    # 5. Locations: one per place, described as the heading does (what it looks like is for the person to add).
     locations: dict[str, LocationDraft] = {}
     for scene in script.scenes:
         place = scene.location.strip()
@@ -158,7 +178,8 @@ def write_bank(draft: BankDraft, root: Path, *, source: Path) -> BankInitReport:
     report = BankInitReport()
     header = f"# Drafted by `movieagent bank init` from {source.name}: check it, then add a picture beside this file.\n"
     for character in draft.characters:
-        voice = {"age": character.age} if character.age is not None else None
+        voice = {"gender": character.gender, "age": character.age}
+        voice = {field: value for field, value in voice.items() if value is not None} or None
         entry = CharacterFile(name=character.name, aliases=character.aliases, description=character.description, voice=voice)
         _write_new(root / character.folder / CHARACTER_FILE, header + _yaml(entry), report)
     for location in draft.locations:

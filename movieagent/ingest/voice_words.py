@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import re
 
+from movieagent.ingest.gender_words import FEMALE_NOUNS, FEMALE_PRONOUNS, MALE_NOUNS, MALE_PRONOUNS
 from movieagent.schema import Voice, age_group
 
-_FEMALE = (
-    "woman women girl lady she her hers herself mother mom mum grandmother grandma granny wife daughter sister aunt "
-    "niece queen princess actress landlady widow mrs ms miss madam female feminine heroine waitress nun"
-)
-_MALE = (
-    "man men boy gentleman he him his himself father dad grandfather grandpa husband son brother uncle nephew king "
-    "prince actor landlord widower mr sir male masculine hero waiter monk lad"
-)
+_FEMALE = FEMALE_NOUNS | FEMALE_PRONOUNS
+_MALE = MALE_NOUNS | MALE_PRONOUNS
 _NOT_MEN = ("human", "german", "roman", "shaman", "ottoman", "woman")  # words ending in 'man' that say no man
 _AGE_WORDS = {
     "child": "child kid baby toddler infant schoolgirl schoolboy",
@@ -81,8 +76,8 @@ def with_words_from(voice: Voice, text: str) -> Voice:
 
 
 def _gender(words: list[str]) -> str | None:
-    female = sum(word in _FEMALE.split() or word.endswith("woman") for word in words)
-    male = sum(word in _MALE.split() or (word.endswith("man") and not word.endswith("woman") and word not in _NOT_MEN) for word in words)
+    female = sum(word in _FEMALE or word.endswith("woman") for word in words)
+    male = sum(word in _MALE or (word.endswith("man") and not word.endswith("woman") and word not in _NOT_MEN) for word in words)
     if female == male:
         return None
     return "female" if female > male else "male"
