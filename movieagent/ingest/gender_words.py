@@ -1,7 +1,8 @@
-"""A character's gender where an English script writes it: in the role's name, or in the pronouns after it.
+"""A character's gender where an English script writes it: in the role's name, or in the action around the name.
 
 gender_in_name(["A MAN'S VOICE"]) -> "male";  gender_in_name(["MRS. QUILL"]) -> "female";  gender_in_name(["KARL"]) -> None
-pronoun_genders(actions, roles): 'EDWARD sits. He waits.' said often enough -> {"edward": "male"}
+action_genders(actions, roles): 'his wife Josephine' -> josephine female by noun; 'EDWARD sits. He waits.',
+said often enough -> edward male by pronouns.
 
 Hand-written rules: no well-kept library reads gender from a screenplay's cues and action (the name-list
 guessers guess from given names, which is not what the script says); these take only what is written.
@@ -26,15 +27,16 @@ FEMALE_NOUNS = frozenset(
 MALE_NOUNS = frozenset(
     "man men boy boys guy lad gentleman gentlemen father dad daddy papa pa grandfather grandpa stepfather husband "
     "groom bridegroom boyfriend son grandson stepson brother bro uncle nephew king prince duke emperor actor "
-    "host steward waiter landlord widower hero monk mr mister sir male masculine cowboy schoolboy bellboy paperboy "
+    "steward waiter landlord widower hero monk mr mister sir male masculine cowboy schoolboy bellboy paperboy "
     "policeman fireman postman mailman salesman businessman chairman doorman cameraman fisherman gunman henchman "
     "foreman milkman sorcerer wizard".split()
 )
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
-# A pronoun decides a role only this often: enough mentions, nearly all one way.
+# The action decides a role only by a clear majority of its mentions; pronouns, which often mean someone else,
+# need this many mentions too.
+CLEAR_MAJORITY = 0.8
 MIN_PRONOUN_MENTIONS = 3
-MIN_PRONOUN_SHARE = 0.8
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 # A full stop after these ends no sentence: 'Mr. Bloom turns. He ...' is one sentence, then the next.
@@ -74,8 +76,8 @@ def action_genders(actions: Iterable[str], roles: Mapping[str, Sequence[str]]) -
     `roles` maps a role to its spellings; each is looked for in capitals and as written ('EDWARD', 'Edward').
     A noun right before a name is one said of it: 'his wife Josephine', "Beamen's daughter JENNY".
     A mention's pronouns are those after it in its sentence and the next, up to any other role's name; its vote
-    is the gender most of them have. Pronouns decide a role with MIN_PRONOUN_MENTIONS votes, MIN_PRONOUN_SHARE
-    one way; nouns with MIN_PRONOUN_SHARE one way.
+    is the gender most of them have. Pronouns decide a role with MIN_PRONOUN_MENTIONS such votes, CLEAR_MAJORITY
+    one way; nouns with CLEAR_MAJORITY one way.
     """
     # 1. One pattern for every role's spellings, longest first: 'YOUNG EDWARD' is not a mention of 'EDWARD'.
     owner: dict[str, str] = {}
@@ -114,7 +116,7 @@ def _decided(votes: Mapping[str, Counter[str]], least: int) -> dict[str, Gender]
     decided: dict[str, Gender] = {}
     for role, counted in votes.items():
         (gender, count), total = counted.most_common(1)[0], sum(counted.values())
-        if total >= least and count >= MIN_PRONOUN_SHARE * total:
+        if total >= least and count >= CLEAR_MAJORITY * total:
             decided[role] = "male" if gender == "male" else "female"
     return decided
 
@@ -122,8 +124,9 @@ def _decided(votes: Mapping[str, Counter[str]], least: int) -> dict[str, Gender]
 def _events(text: str, names: re.Pattern[str], owner: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """In the order of the text: ('name', role, the gender of a noun right before it or ''), ('pronoun', word, '')
     and ('end', '', '') where a sentence ends. Words inside a name ('HIS WIFE', 'MR. BLOOM') are the name's."""
-    spans = [(match.start(), "name", owner[" ".join(match[1].split())], _apposed(text, match)) for match in names.finditer(text)]
-    inside = {index for match in names.finditer(text) for index in range(match.start(), match.end())}
+    matches = list(names.finditer(text))
+    spans = [(match.start(), "name", owner[" ".join(match[1].split())], _apposed(text, match)) for match in matches]
+    inside = {index for match in matches for index in range(match.start(), match.end())}
     others = [(match.start(), "end", "", "") for match in _SENTENCE_END.finditer(text)]
     others += [
         (match.start(), "pronoun", match[1].lower(), "")
