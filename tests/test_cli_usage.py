@@ -172,7 +172,12 @@ def test_ctrl_c_while_waiting_on_a_server_exits_130(tmp_path):
         # A call in flight on a worker thread ends at its own timeout before the process can exit: keep that short.
         crew.append("timeout_s=5")
         command += [part for setting in crew for part in ("--set", f"planning.crew.{setting}")]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"},
+            # A suite started in the background by a shell inherits SIGINT ignored, and so would the command: Ctrl-C
+            # at a terminal reaches it with the default action, which is what this test is about.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # fmt: skip
         server.settimeout(120)
         connection, _ = server.accept()
         time.sleep(0.2)
