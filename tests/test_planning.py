@@ -8,10 +8,13 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from enum import Enum
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
+from movieagent import schema
 from movieagent.config import PlanningSettings
 from movieagent.errors import InputError
 from movieagent.planning import build_graph, load_prompt, load_role_card, plan_movie
@@ -21,7 +24,7 @@ from movieagent.planning.crew import LocationBreakdown, ReviewNotes, SceneBeats,
 from movieagent.planning.crews.rules import Backend
 from movieagent.planning.review import check_plan
 from movieagent.planning.roles import ROLES
-from movieagent.planning.state import PlanningState
+from movieagent.planning.state import PlanningState, checkpoint_types
 from movieagent.schema import CharacterBank, LocationSheet, Plan, Script, ScriptAction, ScriptDialogue, ScriptScene, Transition
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "fountain"
@@ -180,6 +183,14 @@ def test_an_interrupted_plan_resumes_without_redoing_finished_work(tmp_path, cap
     assert 4 <= crew.calls["storyboard_artist"] <= 5  # the failed scene again; a sibling cut short by the failure may rerun
     assert crew.calls["director_review"] == 1
     assert plan == plan_movie(make_script(3), EMPTY_BANK, Backend(Backend.Options()), SETTINGS)
+
+
+def test_every_model_of_the_schema_may_be_read_back_from_a_checkpoint():
+    """The serializer reads back only the types on its allow-list: once the schema became a package of modules,
+    its models were left off, and a resumed plan lost its shots to 'Blocked deserialization' (now and then)."""
+    exported = [getattr(schema, name) for name in schema.__all__]
+    models = {value for value in exported if isinstance(value, type) and issubclass(value, (BaseModel, Enum))}
+    assert {Plan, Script, CharacterBank, Transition} <= models <= set(checkpoint_types())
 
 
 def test_a_finished_plan_is_reused_and_a_changed_script_starts_fresh(tmp_path):

@@ -57,6 +57,11 @@ def checkpoint_types() -> list[type]:
         value
         for module in modules
         for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, (BaseModel, Enum)) and value.__module__ == module.__name__
+        if isinstance(value, type) and issubclass(value, (BaseModel, Enum)) and _defined_in(value, module.__name__)
     ]
     return [*types, SceneContinuity, PlanningState]
+
+
+def _defined_in(value: type, package: str) -> bool:
+    """Defined in the module or, for a package such as movieagent.schema, in one of its modules."""
+    return value.__module__ == package or value.__module__.startswith(package + ".")
