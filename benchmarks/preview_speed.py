@@ -26,6 +26,7 @@ def main() -> None:
     # Imported here, not at the top: render workers start by importing this module, and need none of it.
     from movieagent import load_settings, make_movie
     from movieagent.media import ffmpeg_command
+    from movieagent.preview.video import Backend as Preview
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--script", type=Path, default=ROOT / "examples/long/borrowed-sugar.fountain")
@@ -44,6 +45,8 @@ def main() -> None:
         # The floor: the finished picture decoded and encoded again, as x264 encodes it in the clips.
         video = settings.video
         encode = ["-i", str(first.movie), "-map", "0:v:0", "-c:v", "libx264", "-preset", video.preset, "-crf", str(video.crf)]
+        subme = Preview.Options(**settings.render.video.options()).x264_subme
+        encode += ["-x264-params", f"subme={subme}"] if subme is not None else []
         cpu_before, started = cpu_seconds(), time.perf_counter()
         subprocess.run(ffmpeg_command(*encode, "-pix_fmt", "yuv420p", "-f", "null", "-"), check=True)
         floor, floor_cpu = time.perf_counter() - started, cpu_seconds() - cpu_before

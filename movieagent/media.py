@@ -86,14 +86,15 @@ def encode_clip(
     frame_size: tuple[int, int] | None = None,
     threads: int = 1,
     pixel_format: Literal["rgb24", "yuv420p"] = "rgb24",
+    subme: int | None = None,
 ) -> None:
     """Pipes frames into ffmpeg as the job's clip: RGB (PIL images or uint8 arrays, anything with `tobytes()` or the
     buffer protocol), or with `pixel_format="yuv420p"` planar YUV 4:2:0 (what the encoder takes; BT.601 as ffmpeg's
     own conversion makes it), which spares ffmpeg the conversion and the pipe half the bytes.
 
     H.264 yuv420p at `job.fps` with the job's crf and preset, so every clip of a movie concatenates without
-    re-encoding; frames of another `frame_size` (width, height) are scaled to the job's size. Raises
-    RenderError with ffmpeg's last words.
+    re-encoding; frames of another `frame_size` (width, height) are scaled to the job's size. `subme` overrides the
+    preset's subpixel motion refinement (x264's subme). Raises RenderError with ffmpeg's last words.
     """
     width, height = frame_size or (job.width, job.height)
     scale = ["-vf", f"scale={job.width}:{job.height}:flags=lanczos"] if (width, height) != (job.width, job.height) else []
@@ -101,6 +102,7 @@ def encode_clip(
         "-f", "rawvideo", "-pix_fmt", pixel_format, "-video_size", f"{width}x{height}", "-framerate", str(job.fps),
         "-i", "pipe:0", *scale,
         "-an", "-c:v", "libx264", "-preset", job.preset, "-crf", str(job.crf),
+        *(["-x264-params", f"subme={subme}"] if subme is not None else []),
         "-pix_fmt", "yuv420p", "-r", str(job.fps), "-threads", str(threads),
         "-f", "mp4", str(output),
         overwrite=True,

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import sys
+import threading
 import time
 import wave
 from pathlib import Path
@@ -21,6 +22,8 @@ from movieagent.schema import CastVoice, Delivery, Voice
 from movieagent.speech.audio import finish_line, write_wav
 from movieagent.speech.espeak import Backend
 from movieagent.speech.text import spoken_text
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SENTENCE = "The quiet ocean was waiting for them all morning."
 
@@ -186,3 +189,38 @@ def test_missing_program_and_missing_espeak_are_clear(tmp_path: Path, monkeypatc
     with pytest.raises(RenderError, match="pip install espeakng-loader.*apt install espeak-ng"):
         Backend(Backend.Options()).synthesize("Hi.", voice(), Delivery())
     assert os.listdir(tmp_path) == []
+
+
+def test_lines_are_spoken_two_at_a_time_and_come_back_in_the_plans_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from movieagent import load_settings, make_movie
+
+    at_once, most = [0], [0]
+    lock = threading.Lock()
+    synthesize = Backend.synthesize
+
+    def counted(self: Backend, text: str, voice: CastVoice, delivery: Delivery):
+        with lock:
+            at_once[0] += 1
+            most[0] = max(most[0], at_once[0])
+        try:
+            time.sleep(0.05)  # long enough for the other thread to start its line
+            return synthesize(self, text, voice, delivery)
+        finally:
+            with lock:
+                at_once[0] -= 1
+
+    monkeypatch.setattr(Backend, "synthesize", counted)
+    script, bank = ROOT / "examples/short/the-lighthouse-keeper.fountain", ROOT / "character_bank/lighthouse"
+    timelines = {}
+    for lines in (2, 1):
+        most[0] = 0
+        settings = load_settings(progress=False, speech={"backend": {"kind": "espeak", "parallel_lines": lines}})
+        outdir = tmp_path / f"{lines}-at-once"
+        make_movie(script, bank, outdir, settings, stop_after="speech")
+        assert most[0] == lines
+        timelines[lines] = json.loads((outdir / "timeline.json").read_text())
+        audio = {path.name: path.read_bytes() for path in (outdir / "speech").glob("*.wav")}
+        timelines[lines]["audio"] = audio
+    assert timelines[2]["audio"] == timelines[1]["audio"] and len(timelines[1]["audio"]) == 27
+    in_order = {lines: [line["line_id"] for shot in timeline["shots"] for line in shot["lines"]] for lines, timeline in timelines.items()}
+    assert in_order[2] == in_order[1] and len(in_order[1]) == 27

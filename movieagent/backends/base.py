@@ -92,6 +92,8 @@ class SpeechBackend(Protocol):
     """Speaks lines in the voices casting gave the characters (speech/casting.py). Cheap to build: models load on
     the first line, and `voices` reads no weights, so `validate` can show the cast."""
 
+    parallel_lines: int  # how many lines the speech stage may have it speak at once, each on a thread of its own
+
     def voices(self) -> list[VoiceOption]:
         """Every voice it can speak with here."""
         ...

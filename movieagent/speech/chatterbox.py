@@ -35,6 +35,8 @@ EXAGGERATION = {"normal": 0.0, "soft": -0.15, "whisper": -0.25, "shout": 0.35}
 
 
 class Backend:
+    parallel_lines = 1  # one model in this process (often on the GPU), behind a lock
+
     class Options(BaseModel):
         model_config = ConfigDict(extra="forbid")
         model: str = Field(default="ResembleAI/chatterbox", description="Hugging Face id (in the HF cache) or a folder with " + ", ".join(MODEL_FILES))

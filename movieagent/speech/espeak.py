@@ -46,9 +46,11 @@ class Backend:
             default=None, description="An espeak-ng program (path or name on PATH) to use instead of the bundled library"
         )
         timeout_s: float = Field(default=120.0, gt=0, description="Longest time one line may take to synthesise")
+        parallel_lines: int = Field(default=2, ge=1, le=16, description="Lines spoken at once, each by an espeak-ng process of its own")
 
     def __init__(self, options: Options):
         self.options = options
+        self.parallel_lines = options.parallel_lines
 
     def voices(self) -> list[VoiceOption]:
         # espeak-ng speaks every language with every variant: the language comes from the character (CastVoice.language).

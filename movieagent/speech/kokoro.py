@@ -38,6 +38,8 @@ _SENTENCES = re.compile(r"(?<=[.!?…])\s+")
 
 
 class Backend:
+    parallel_lines = 1  # one model in this process, behind a lock
+
     class Options(BaseModel):
         model_config = ConfigDict(extra="forbid")
         model: str = Field(default="hexgrad/Kokoro-82M", description="Hugging Face id (in the HF cache) or a folder: config.json, *.pth, voices/*.pt")

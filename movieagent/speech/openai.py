@@ -46,6 +46,8 @@ STREAMING_DATA_SIZE = 0x7FFF0000  # a data size this large is a streaming server
 
 
 class Backend:
+    parallel_lines = 1  # one request at a time: servers limit the rate
+
     class Options(BaseModel):
         model_config = ConfigDict(extra="forbid")
         base_url: str | None = Field(default=None, description="Server URL ending in /v1; None: OpenAI (or OPENAI_BASE_URL)")

@@ -59,6 +59,8 @@ class PiperVoiceFiles:
 
 
 class Backend:
+    parallel_lines = 1  # one voice model in this process, behind a lock
+
     class Options(BaseModel):
         model_config = ConfigDict(extra="forbid")
         voices: list[str] = Field(
