@@ -13,11 +13,12 @@ the ratio to the floor, measured in the same run, and the CPU seconds per film s
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.cpu import cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,12 +62,6 @@ def main() -> None:
     total = sum(first.stage_seconds.values())
     for stage, seconds in first.stage_seconds.items():
         print(f"  {stage:<10} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and of its children that have ended (workers, ffmpeg, espeak)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 if __name__ == "__main__":

